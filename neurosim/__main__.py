@@ -1,0 +1,3 @@
+from neurosim.cli import run
+
+run()

@@ -1,0 +1,168 @@
+"""The ``neurosim`` command.
+
+Each subcommand is a thin layer over the public API; problems the user can fix (a bad config, a
+corrupt trace, an unknown strategy) are printed as one clear message and exit status 2, never as a
+traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+class _UserError(click.ClickException):
+    exit_code = 2
+
+
+def _user_errors():
+    """Exception types whose message is meant for the user (imported lazily)."""
+    from .config import HardwareConfigError
+
+    types: list[type[BaseException]] = [HardwareConfigError]
+    try:
+        from .workload import WorkloadError
+
+        types.append(WorkloadError)
+    except ImportError:
+        pass
+    try:
+        from .mapping import MappingError
+
+        types.append(MappingError)
+    except ImportError:
+        pass
+    return tuple(types)
+
+
+def _fmt_summary(summary: dict, indent: str = "  ") -> str:
+    width = max(len(k) for k in summary)
+    return "\n".join(f"{indent}{k:<{width}}  {v}" for k, v in summary.items())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="neurosim")
+def main():
+    """neurosim: cycle-accurate simulation of memristive neuromorphic hardware."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON.")
+def validate(files, as_json):
+    """Validate hardware-config FILES (paths or preset names); print errors or a chip summary."""
+    from .config import HardwareConfigError, load_hardware
+
+    failed = 0
+    summaries = {}
+    for f in files:
+        try:
+            hw = load_hardware(f)
+        except HardwareConfigError as exc:
+            failed += 1
+            click.echo(f"{f}: INVALID ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''})", err=True)
+            for issue in exc.issues:
+                click.echo(f"  {issue}", err=True)
+            continue
+        summaries[f] = hw.summary()
+        if not as_json:
+            click.echo(f"{f}: OK")
+            click.echo(_fmt_summary(hw.summary()))
+    if as_json:
+        click.echo(json.dumps(summaries, indent=2))
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to this file (must not exist).")
+def schema(out):
+    """Print the JSON Schema of hardware-config files (for editor completion)."""
+    from .config.docgen import json_schema_text
+
+    text = json_schema_text()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    path = Path(out)
+    if path.exists():
+        raise _UserError(f"{path} exists; refusing to overwrite it")
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("workloads", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON.")
+def info(workloads, as_json):
+    """Load WORKLOADS (trace directories) and print a summary of each."""
+    from .workload import WorkloadError, load_workload, summary
+
+    failed = 0
+    out = {}
+    for w in workloads:
+        try:
+            wl = load_workload(w)
+        except WorkloadError as exc:
+            failed += 1
+            click.echo(f"{w}: INVALID: {exc}", err=True)
+            continue
+        out[w] = summary(wl)
+        if not as_json:
+            click.echo(f"{w}:")
+            click.echo(_fmt_summary(out[w]))
+    if as_json:
+        click.echo(json.dumps(out, indent=2, default=str))
+    if failed:
+        sys.exit(2)
+
+
+def _shipped_traces(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.glob("*/manifest.yaml"))
+
+
+@main.command()
+@click.option("--traces", "traces_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory of shipped workloads (default: traces/ beside the package).")
+def quickstart(traces_dir):
+    """The main job on the shipped configs and workloads: validate every chip, summarise every workload."""
+    from .config import load_hardware, preset_names
+    from .workload import load_workload, summary
+
+    click.echo(f"neurosim {__version__}: shipped hardware configs")
+    for name in preset_names():
+        hw = load_hardware(name)
+        click.echo(f"- {name}: OK")
+        click.echo(_fmt_summary(hw.summary(), indent="    "))
+    root = Path(traces_dir) if traces_dir else Path(__file__).resolve().parent.parent / "traces"
+    traces = _shipped_traces(root)
+    click.echo(f"\nshipped workloads in {root}: {len(traces)}")
+    if not traces:
+        raise _UserError(f"no workloads found in {root} (expected directories holding manifest.yaml)")
+    for path in traces:
+        wl = load_workload(path)
+        click.echo(f"- {path.name}")
+        click.echo(_fmt_summary(summary(wl), indent="    "))
+
+
+def run():
+    """Entry point that turns user-facing errors into one message and exit status 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except _user_errors() as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()
