@@ -66,7 +66,6 @@ def _finish(wl, mpath, manifest):
         if manifest.get(k):
             meta[k] = manifest[k]
     meta["generator"] = manifest["generator"]
-    meta["generated"] = True
     wl.metadata = meta
     return wl
 

@@ -157,6 +157,9 @@ def _install(tmp: Path, path: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
         os.rmdir(old)
         os.replace(path, old)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a trace should look like any directory
     os.replace(tmp, path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
