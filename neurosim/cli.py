@@ -121,6 +121,35 @@ def info(workloads, as_json):
         sys.exit(2)
 
 
+@main.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Result store (default: SPEC with the suffix .db). An existing store is resumed, never overwritten.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:PORT); needs the 'dask' extra.")
+def sweep(spec, db_path, workers, scheduler):
+    """Run the sweep SPEC (YAML); resumes where a previous run stopped."""
+    from .sweep import SweepSpecError, run_sweep
+
+    db = Path(db_path) if db_path else Path(spec).with_suffix(".db")
+    try:
+        summary = run_sweep(spec, db, workers=workers, scheduler=scheduler)
+    except SweepSpecError as exc:
+        click.echo(f"{spec}: INVALID sweep spec ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''})", err=True)
+        for issue in exc.issues:
+            click.echo(f"  {issue}", err=True)
+        sys.exit(2)
+    except RuntimeError as exc:
+        raise _UserError(str(exc)) from None
+    except OSError as exc:
+        if scheduler:
+            raise _UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        raise
+    click.echo(str(summary))
+    if summary.failed:
+        sys.exit(1)
+
+
 def _shipped_traces(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/manifest.yaml"))
 
