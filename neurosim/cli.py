@@ -39,9 +39,19 @@ def _user_errors():
     return tuple(types)
 
 
+def _fmt_value(value) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+        return ", ".join(
+            f"{v['name']}[{v.get('size', '?')}{', input' if v.get('input') else ''}]" for v in value
+        )
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 def _fmt_summary(summary: dict, indent: str = "  ") -> str:
     width = max(len(k) for k in summary)
-    return "\n".join(f"{indent}{k:<{width}}  {v}" for k, v in summary.items())
+    return "\n".join(f"{indent}{k:<{width}}  {_fmt_value(v)}" for k, v in summary.items())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -60,3 +60,26 @@ def test_bad_cli_usage():
     assert r.returncode == 2 and "Missing argument" in r.stderr
     r = neurosim("no-such-command")
     assert r.returncode == 2 and "No such command" in r.stderr
+
+
+def test_quickstart_main_job(traces_dir):
+    r = neurosim("quickstart")
+    assert r.returncode == 0, r.stderr
+    for chip in ("espine_pcm", "rram_inference", "ideal", "loihi_like"):
+        assert f"- {chip}: OK" in r.stdout
+    shipped = sorted(p.parent.name for p in traces_dir.glob("*/manifest.yaml"))
+    assert len(shipped) >= 8
+    for name in shipped:
+        assert f"- {name}\n" in r.stdout
+
+
+def test_info_on_a_corrupt_trace(tmp_path, traces_dir):
+    import shutil
+
+    broken = tmp_path / "digits"
+    shutil.copytree(traces_dir / "digits", broken)
+    (broken / "arrays.npz").write_bytes(b"not a zip file")
+    r = neurosim("info", str(broken), str(traces_dir / "digits"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "arrays.npz" in r.stderr and "INVALID" in r.stderr
+    assert "digits" in r.stdout and "synapses" in r.stdout
