@@ -1,0 +1,946 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled event loop of neurosim's cycle-accurate engine (semantics: docs/engine.md).
+
+Events are C structs in binary heaps keyed by (cycle, phase, sequence). Per-channel request
+queues and per-crossbar read queues are heaps keyed by (cycle, packet key). No Python object is
+created per spike, packet, flit or read: the whole tick runs under ``nogil``.
+
+The Python side (neurosim.engine) packs every array, calls :meth:`Core.run` (all ticks in C) or
+:meth:`Core.step` tick by tick when it must act between ticks (read disturb, refresh, effective
+weight rebuilds), and turns the counters into a SimResult.
+"""
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memset
+from libc.math cimport exp, rint
+from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
+import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
+
+# ----------------------------------------------------------------------------- phases / types
+# Phases order the work done inside one clock cycle (docs/engine.md, "Order inside a cycle").
+DEF PH_REL = 0      # buffer credits come back
+DEF PH_ARR = 1      # packets arrive in router buffers / are delivered to a tile
+DEF PH_UPD = 2      # a crossbar's neuron circuits update their neurons
+DEF PH_SRV = 4      # channels (injection, links, ejection) move packets
+DEF PH_XB = 5       # crossbars finish / start row reads
+
+DEF EV_REL = 0
+DEF EV_ARR = 1
+DEF EV_UPD = 2
+DEF EV_SRV = 3
+DEF EV_XB = 4
+
+DEF KIND_PS = 0
+DEF KIND_SPIKE = 1
+
+DEF HIST_LEN = 4096
+
+cdef struct Item:
+    int64_t k1
+    int64_t k2
+    int64_t v
+
+cdef struct Heap:
+    Item* a
+    int64_t n
+    int64_t cap
+
+cdef struct Pkt:
+    int64_t key
+    int64_t t_gen
+    int32_t neuron
+    int32_t kind
+    int32_t dst          # destination tile (unicast / replicate / partial sum); -1 multicast
+    int32_t slot         # partial sum: source slot
+    double value         # partial sum: current
+
+cdef struct Flit:
+    int32_t pkt
+    int32_t router
+    int32_t in_port      # 0..3 link input, 4 local (injection) input, 5 injection queue, -1 delivered
+    int32_t move         # direction of the last link (0 E, 1 W, 2 N, 3 S) or -1
+    int32_t pending      # outputs still to serve
+
+
+cdef inline bint item_lt(Item* x, Item* y) noexcept nogil:
+    if x.k1 != y.k1:
+        return x.k1 < y.k1
+    return x.k2 < y.k2
+
+
+cdef int heap_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
+    cdef int64_t i, p
+    cdef Item it, tmp
+    cdef Item* na
+    if h.n == h.cap:
+        h.cap = h.cap * 2 if h.cap > 0 else 16
+        na = <Item*> realloc(h.a, h.cap * sizeof(Item))
+        if na == NULL:
+            return -1
+        h.a = na
+    it.k1 = k1
+    it.k2 = k2
+    it.v = v
+    i = h.n
+    h.n += 1
+    h.a[i] = it
+    while i > 0:
+        p = (i - 1) >> 1
+        if item_lt(&h.a[i], &h.a[p]):
+            tmp = h.a[i]
+            h.a[i] = h.a[p]
+            h.a[p] = tmp
+            i = p
+        else:
+            break
+    return 0
+
+
+cdef Item heap_pop(Heap* h) noexcept nogil:
+    cdef Item top = h.a[0]
+    cdef Item tmp
+    cdef int64_t i = 0, l, r, m
+    h.n -= 1
+    if h.n > 0:
+        h.a[0] = h.a[h.n]
+        while True:
+            l = 2 * i + 1
+            r = l + 1
+            m = i
+            if l < h.n and item_lt(&h.a[l], &h.a[m]):
+                m = l
+            if r < h.n and item_lt(&h.a[r], &h.a[m]):
+                m = r
+            if m == i:
+                break
+            tmp = h.a[i]
+            h.a[i] = h.a[m]
+            h.a[m] = tmp
+            i = m
+    return top
+
+
+cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef class Core:
+    """State and event loop of one simulation. Built by neurosim.engine.simulate."""
+
+    # ---- configuration
+    cdef int64_t n, n_slots, K, n_rows, n_tiles, mesh_w, mesh_h, D, P
+    cdef int64_t F, B, router_lat, link_lat, upd_lat, so_lat, par, read_lat, write_lat
+    cdef bint multicast, learning, clip
+    cdef int encoding                  # 0 signed, 1 differential, 2 reference_column
+    cdef double g_min, g_max, dg, wscale, min_change
+    cdef int64_t levels
+    cdef double stuck_g
+    # ---- neurons
+    cdef const uint8_t[:] is_input
+    cdef const double[:] thr, leak, vres
+    cdef const int32_t[:] refr
+    cdef const int32_t[:] home_slot
+    cdef const int64_t[:] ps_ptr
+    cdef const int32_t[:] ps_slot
+    cdef const int32_t[:] slot_xbar, slot_neuron
+    cdef const int32_t[:] nonhome_slots
+    cdef const int32_t[:] xbar_tile
+    cdef const int64_t[:] upd_ptr
+    cdef const int32_t[:] upd_neuron
+    cdef const int32_t[:] entry_tile
+    cdef const int64_t[:] ndst_ptr
+    cdef const int32_t[:] ndst_tile
+    cdef const int64_t[:] ndst_rptr       # per (neuron, dest) entry: rows in nrow
+    cdef const int32_t[:] nrow
+    cdef const int32_t[:] row_xbar
+    cdef const int64_t[:] row_ptr
+    cdef const int32_t[:] row_syn_slot, row_syn_delay
+    cdef const int64_t[:] row_syn_id
+    cdef const int32_t[:] tile_x, tile_y
+    cdef const int32_t[:] in_ticks, in_neurons
+    cdef const int64_t[:] in_ptr
+    # ---- plasticity
+    cdef const int64_t[:] csr_ptr
+    cdef const int32_t[:] csr_post
+    cdef const int64_t[:] pin_ptr          # plastic synapses by post neuron
+    cdef const int64_t[:] pin_syn
+    cdef const int64_t[:] pout_ptr         # plastic synapses by pre neuron
+    cdef const int64_t[:] pout_syn
+    cdef const int32_t[:] syn_pre
+    cdef const int32_t[:] syn_post
+    cdef const int16_t[:] syn_rule
+    cdef const double[:, :] rules          # a_plus, a_minus, tau_plus, tau_minus, w_min, w_max
+    cdef const int32_t[:] syn_xbar, syn_row, syn_col
+    cdef const int64_t[:] xb_cell_off      # offset of crossbar k's cell block
+    cdef const int32_t[:] xb_bcols         # block columns of crossbar k
+    cdef const int32_t[:] xb_ref_bcol      # reference column's block index (-1 none)
+    cdef const int64_t[:] xb_row_off       # first global (block) row of crossbar k
+    cdef int64_t now
+    # ---- mutable state (numpy arrays owned by Python, viewed here)
+    cdef double[:] v
+    cdef int32_t[:] rcount
+    cdef double[:] acc                     # D x n_slots
+    cdef uint8_t[:] accf
+    cdef double[:] ps_val
+    cdef uint8_t[:] ps_got
+    cdef double[:] w_eff                   # per synapse
+    cdef double[:] alpha                   # per cell: apparent / stored conductance (IR drop)
+    cdef double[:] w_log                   # per synapse: learning circuit's weight
+    cdef double[:] G                       # all cell blocks, flattened
+    cdef double[:] G0                      # conductance at last programming
+    cdef double[:] endurance
+    cdef int64_t[:] writes, writes_set, writes_reset
+    cdef int64_t[:] reads_at_prog
+    cdef uint8_t[:] failed
+    cdef int64_t[:] row_reads
+    cdef int64_t[:] link_flits             # n_tiles*6 channels
+    cdef int64_t[:] lat_hist
+    cdef int64_t[:] tick_start             # ticks+1
+    cdef int64_t[:] tick_traffic_end       # end of traffic (before writes)
+    cdef int64_t[:] xb_writes_tick         # per crossbar: pulses of the current tick
+    cdef int32_t[:] last_pre, last_post
+    # spikes output (grown)
+    cdef int32_t* sp_tick
+    cdef int32_t* sp_neuron
+    cdef int64_t* sp_cycle
+    cdef int64_t sp_n, sp_cap
+    # ---- counters
+    cdef public int64_t n_updates, n_spikes_out, n_packets, n_deliveries, n_ps_packets
+    cdef public int64_t n_syn_events, n_row_reads, n_write_pulses, n_ignored_writes
+    cdef public int64_t lat_count, lat_sum, lat_max, lat_min, overruns, n_failed
+    cdef public int64_t tick, n_ticks_total
+    # ---- per-tick scratch
+    cdef Heap ev
+    cdef Heap* chq                         # per channel request queues
+    cdef Heap* xbq                         # per crossbar read queues
+    cdef int64_t* ch_busy
+    cdef int64_t* ch_next
+    cdef int64_t* credits
+    cdef int64_t* xb_busy_end
+    cdef int64_t* xb_next
+    cdef int64_t* xb_cur_row
+    cdef int64_t* ps_pending
+    cdef Pkt* pk
+    cdef int64_t pk_n, pk_cap
+    cdef Flit* fl
+    cdef int64_t fl_n, fl_cap
+    cdef int64_t seq, T0, E
+    cdef uint8_t* spiked
+    cdef int32_t* tick_spk
+    cdef int64_t tick_spk_n
+    cdef int64_t* syn_mark
+    cdef int64_t n_syn
+
+    def __cinit__(self):
+        self.ev.a = NULL
+        self.chq = NULL
+        self.xbq = NULL
+        self.ch_busy = NULL
+        self.ch_next = NULL
+        self.credits = NULL
+        self.xb_busy_end = NULL
+        self.xb_next = NULL
+        self.xb_cur_row = NULL
+        self.ps_pending = NULL
+        self.pk = NULL
+        self.fl = NULL
+        self.spiked = NULL
+        self.tick_spk = NULL
+        self.syn_mark = NULL
+        self.sp_tick = NULL
+        self.sp_neuron = NULL
+        self.sp_cycle = NULL
+
+    def __dealloc__(self):
+        cdef int64_t i
+        free(self.ev.a)
+        if self.chq != NULL:
+            for i in range(self.n_tiles * 6):
+                free(self.chq[i].a)
+            free(self.chq)
+        if self.xbq != NULL:
+            for i in range(self.K):
+                free(self.xbq[i].a)
+            free(self.xbq)
+        free(self.ch_busy); free(self.ch_next); free(self.credits)
+        free(self.xb_busy_end); free(self.xb_next); free(self.xb_cur_row); free(self.ps_pending)
+        free(self.pk); free(self.fl); free(self.spiked); free(self.tick_spk); free(self.syn_mark)
+        free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
+
+    def __init__(self, dict cfg, dict a, dict s):
+        """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
+        cdef int64_t i
+        self.n = cfg["n"]; self.n_slots = cfg["n_slots"]; self.K = cfg["K"]; self.n_rows = cfg["n_rows"]
+        self.n_tiles = cfg["n_tiles"]; self.mesh_w = cfg["mesh_w"]; self.mesh_h = cfg["mesh_h"]
+        self.D = cfg["D"]; self.P = cfg["P"]; self.F = cfg["F"]; self.B = cfg["B"]
+        self.router_lat = cfg["router_lat"]; self.link_lat = cfg["link_lat"]
+        self.upd_lat = cfg["upd_lat"]; self.so_lat = cfg["so_lat"]; self.par = cfg["par"]
+        self.read_lat = cfg["read_lat"]; self.write_lat = cfg["write_lat"]
+        self.multicast = cfg["multicast"]; self.learning = cfg["learning"]
+        self.encoding = cfg["encoding"]; self.g_min = cfg["g_min"]; self.g_max = cfg["g_max"]
+        self.dg = self.g_max - self.g_min; self.wscale = cfg["wscale"]; self.min_change = cfg["min_change"]
+        self.levels = cfg["levels"]; self.stuck_g = cfg["stuck_g"]; self.clip = cfg["clip"]
+        self.n_ticks_total = cfg["n_ticks"]
+        self.n_syn = cfg["n_syn"]
+        self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
+        self.vres = a["v_reset"]; self.refr = a["refractory"]; self.home_slot = a["home_slot"]
+        self.ps_ptr = a["ps_ptr"]; self.ps_slot = a["ps_slot"]; self.slot_xbar = a["slot_xbar"]
+        self.slot_neuron = a["slot_neuron"]; self.nonhome_slots = a["nonhome_slots"]
+        self.xbar_tile = a["xbar_tile"]; self.upd_ptr = a["upd_ptr"]; self.upd_neuron = a["upd_neuron"]
+        self.entry_tile = a["entry_tile"]; self.ndst_ptr = a["ndst_ptr"]; self.ndst_tile = a["ndst_tile"]
+        self.ndst_rptr = a["ndst_rptr"]; self.nrow = a["nrow"]; self.row_xbar = a["row_xbar"]
+        self.row_ptr = a["row_ptr"]; self.row_syn_slot = a["row_syn_slot"]
+        self.row_syn_delay = a["row_syn_delay"]; self.row_syn_id = a["row_syn_id"]
+        self.tile_x = a["tile_x"]; self.tile_y = a["tile_y"]
+        self.in_ticks = a["in_ticks"]; self.in_neurons = a["in_neurons"]; self.in_ptr = a["in_ptr"]
+        self.csr_ptr = a["csr_ptr"]; self.csr_post = a["csr_post"]
+        self.pin_ptr = a["pin_ptr"]; self.pin_syn = a["pin_syn"]
+        self.pout_ptr = a["pout_ptr"]; self.pout_syn = a["pout_syn"]
+        self.syn_pre = a["syn_pre"]; self.syn_post = a["syn_post"]; self.syn_rule = a["syn_rule"]
+        self.rules = a["rules"]; self.syn_xbar = a["syn_xbar"]; self.syn_row = a["syn_row"]
+        self.syn_col = a["syn_col"]; self.xb_cell_off = a["xb_cell_off"]; self.xb_bcols = a["xb_bcols"]
+        self.xb_ref_bcol = a["xb_ref_bcol"]; self.xb_row_off = a["xb_row_off"]
+        self.v = s["v"]; self.rcount = s["rcount"]; self.acc = s["acc"]; self.accf = s["accf"]
+        self.ps_val = s["ps_val"]; self.ps_got = s["ps_got"]; self.w_eff = s["w_eff"]
+        self.alpha = s["alpha"]; self.w_log = s["w_log"]; self.G = s["G"]; self.G0 = s["G0"]
+        self.endurance = s["endurance"]; self.writes = s["writes"]
+        self.writes_set = s["writes_set"]; self.writes_reset = s["writes_reset"]
+        self.reads_at_prog = s["reads_at_prog"]; self.failed = s["failed"]
+        self.row_reads = s["row_reads"]; self.link_flits = s["link_flits"]; self.lat_hist = s["lat_hist"]
+        self.tick_start = s["tick_start"]; self.tick_traffic_end = s["tick_traffic_end"]
+        self.xb_writes_tick = s["xb_writes_tick"]
+        self.last_pre = s["last_pre"]; self.last_post = s["last_post"]
+
+        nch = self.n_tiles * 6
+        self.chq = <Heap*> malloc(nch * sizeof(Heap))
+        self.ch_busy = <int64_t*> malloc(nch * sizeof(int64_t))
+        self.ch_next = <int64_t*> malloc(nch * sizeof(int64_t))
+        for i in range(nch):
+            self.chq[i].a = NULL; self.chq[i].n = 0; self.chq[i].cap = 0
+            self.ch_busy[i] = 0; self.ch_next[i] = -1
+        self.credits = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
+        for i in range(self.n_tiles * 5):
+            self.credits[i] = self.B
+        kk = self.K if self.K > 0 else 1
+        self.xbq = <Heap*> malloc(kk * sizeof(Heap))
+        self.xb_busy_end = <int64_t*> malloc(kk * sizeof(int64_t))
+        self.xb_next = <int64_t*> malloc(kk * sizeof(int64_t))
+        self.xb_cur_row = <int64_t*> malloc(kk * sizeof(int64_t))
+        self.ps_pending = <int64_t*> malloc(kk * sizeof(int64_t))
+        for i in range(kk):
+            self.xbq[i].a = NULL; self.xbq[i].n = 0; self.xbq[i].cap = 0
+            self.xb_busy_end[i] = 0; self.xb_next[i] = -1; self.xb_cur_row[i] = -1
+            self.ps_pending[i] = 0
+        self.spiked = <uint8_t*> malloc((self.n + 1) * sizeof(uint8_t))
+        memset(self.spiked, 0, (self.n + 1) * sizeof(uint8_t))
+        self.tick_spk = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
+        self.syn_mark = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
+        for i in range(self.n_syn + 1):
+            self.syn_mark[i] = -1
+        self.pk_cap = 1024
+        self.pk = <Pkt*> malloc(self.pk_cap * sizeof(Pkt))
+        self.fl_cap = 4096
+        self.fl = <Flit*> malloc(self.fl_cap * sizeof(Flit))
+        self.sp_cap = 1024
+        self.sp_tick = <int32_t*> malloc(self.sp_cap * sizeof(int32_t))
+        self.sp_neuron = <int32_t*> malloc(self.sp_cap * sizeof(int32_t))
+        self.sp_cycle = <int64_t*> malloc(self.sp_cap * sizeof(int64_t))
+        self.sp_n = 0
+        self.tick = 0
+        self.lat_min = -1
+        if (self.chq == NULL or self.ch_busy == NULL or self.ch_next == NULL or self.credits == NULL
+                or self.xbq == NULL or self.spiked == NULL or self.tick_spk == NULL
+                or self.syn_mark == NULL or self.pk == NULL or self.fl == NULL or self.sp_tick == NULL
+                or self.sp_neuron == NULL or self.sp_cycle == NULL):
+            raise MemoryError()
+
+    # ======================================================================== helpers
+    cdef inline int sched(self, int64_t cycle, int64_t phase, int64_t typ, int64_t arg) noexcept nogil:
+        self.seq += 1
+        return heap_push(&self.ev, cycle, (phase << 48) | self.seq, (typ << 40) | arg)
+
+    cdef int64_t new_pkt(self, int64_t key, int64_t t_gen, int32_t neuron, int32_t kind, int32_t dst,
+                         int32_t slot, double value) noexcept nogil:
+        cdef Pkt* np_
+        if self.pk_n == self.pk_cap:
+            np_ = <Pkt*> realloc(self.pk, 2 * self.pk_cap * sizeof(Pkt))
+            if np_ == NULL:
+                return -1
+            self.pk = np_
+            self.pk_cap *= 2
+        self.pk[self.pk_n].key = key
+        self.pk[self.pk_n].t_gen = t_gen
+        self.pk[self.pk_n].neuron = neuron
+        self.pk[self.pk_n].kind = kind
+        self.pk[self.pk_n].dst = dst
+        self.pk[self.pk_n].slot = slot
+        self.pk[self.pk_n].value = value
+        self.pk_n += 1
+        return self.pk_n - 1
+
+    cdef int64_t new_flit(self, int32_t pkt, int32_t router, int32_t in_port, int32_t move) noexcept nogil:
+        cdef Flit* nf
+        if self.fl_n == self.fl_cap:
+            nf = <Flit*> realloc(self.fl, 2 * self.fl_cap * sizeof(Flit))
+            if nf == NULL:
+                return -1
+            self.fl = nf
+            self.fl_cap *= 2
+        self.fl[self.fl_n].pkt = pkt
+        self.fl[self.fl_n].router = router
+        self.fl[self.fl_n].in_port = in_port
+        self.fl[self.fl_n].move = move
+        self.fl[self.fl_n].pending = 0
+        self.fl_n += 1
+        return self.fl_n - 1
+
+    cdef int push_spike(self, int32_t t, int32_t neuron, int64_t cycle) noexcept nogil:
+        cdef int32_t* a
+        cdef int32_t* b
+        cdef int64_t* c
+        if self.sp_n == self.sp_cap:
+            a = <int32_t*> realloc(self.sp_tick, 2 * self.sp_cap * sizeof(int32_t))
+            if a == NULL:
+                return -1
+            self.sp_tick = a
+            b = <int32_t*> realloc(self.sp_neuron, 2 * self.sp_cap * sizeof(int32_t))
+            if b == NULL:
+                return -1
+            self.sp_neuron = b
+            c = <int64_t*> realloc(self.sp_cycle, 2 * self.sp_cap * sizeof(int64_t))
+            if c == NULL:
+                return -1
+            self.sp_cycle = c
+            self.sp_cap *= 2
+        self.sp_tick[self.sp_n] = t
+        self.sp_neuron[self.sp_n] = neuron
+        self.sp_cycle[self.sp_n] = cycle
+        self.sp_n += 1
+        return 0
+
+    cdef inline void sched_srv(self, int64_t ch, int64_t at) noexcept nogil:
+        # keep one pending service event per channel, at the earliest useful cycle
+        if self.ch_next[ch] < 0 or at < self.ch_next[ch]:
+            self.ch_next[ch] = at
+            self.sched(at, PH_SRV, EV_SRV, ch)
+
+    cdef inline void request(self, int64_t ch, int64_t rc, int64_t key, int64_t flit) noexcept nogil:
+        heap_push(&self.chq[ch], rc, key, flit)
+        self.sched_srv(ch, imax(rc, self.ch_busy[ch]))
+
+    cdef void inject(self, int64_t pkt, int32_t tile, int64_t rc) noexcept nogil:
+        cdef int64_t f = self.new_flit(<int32_t> pkt, tile, 5, -1)
+        self.fl[f].pending = 1
+        self.n_packets += 1
+        self.request(tile * 6 + 5, rc, self.pk[pkt].key, f)
+
+    # ======================================================================== routing
+    cdef int route(self, int64_t f) noexcept nogil:
+        """Output ports (bit mask: 1<<0 E, 1<<1 W, 1<<2 N, 1<<3 S, 1<<4 local) of flit f at its router."""
+        cdef Flit* fp = &self.fl[f]
+        cdef Pkt* p = &self.pk[fp.pkt]
+        cdef int32_t r = fp.router
+        cdef int32_t xr = self.tile_x[r], yr = self.tile_y[r]
+        cdef int mask = 0
+        cdef int64_t j, j0, j1
+        cdef int32_t d, xd, yd, m = fp.move
+        if p.dst >= 0:
+            j0 = 0
+            j1 = 1
+        else:
+            j0 = self.ndst_ptr[p.neuron]
+            j1 = self.ndst_ptr[p.neuron + 1]
+        for j in range(j0, j1):
+            d = p.dst if p.dst >= 0 else self.ndst_tile[j]
+            xd = self.tile_x[d]
+            yd = self.tile_y[d]
+            # restrict to the destinations this branch of the XY tree carries
+            if m == 0 and xd < xr:
+                continue
+            if m == 1 and xd > xr:
+                continue
+            if m == 2 and (xd != xr or yd < yr):
+                continue
+            if m == 3 and (xd != xr or yd > yr):
+                continue
+            if d == r:
+                mask |= 16
+            elif xd > xr:
+                mask |= 1
+            elif xd < xr:
+                mask |= 2
+            elif yd > yr:
+                mask |= 4
+            else:
+                mask |= 8
+        return mask
+
+    cdef inline int32_t neighbour(self, int32_t r, int o) noexcept nogil:
+        if o == 0:
+            return r + 1
+        if o == 1:
+            return r - 1
+        if o == 2:
+            return r + <int32_t> self.mesh_w
+        return r - <int32_t> self.mesh_w
+
+    # ======================================================================== event handlers
+    cdef void on_arrival(self, int64_t f) noexcept nogil:
+        cdef Flit* fp = &self.fl[f]
+        cdef Pkt* p = &self.pk[fp.pkt]
+        cdef int mask, o, cnt
+        cdef int32_t r = fp.router
+        cdef int64_t rc, j, j0, j1, row, kk, home_k, lat
+        if fp.in_port == -1:
+            # delivered to tile r
+            if p.kind == KIND_PS:
+                self.ps_val[p.slot] = p.value
+                self.ps_got[p.slot] = 1
+                home_k = self.slot_xbar[self.home_slot[p.neuron]]
+                self.ps_pending[home_k] -= 1
+                self.n_deliveries += 1
+                if self.ps_pending[home_k] == 0:
+                    self.sched(self.now, PH_UPD, EV_UPD, home_k)
+            else:
+                # rows of this neuron in crossbars of tile r
+                j0 = self.ndst_ptr[p.neuron]
+                j1 = self.ndst_ptr[p.neuron + 1]
+                for j in range(j0, j1):
+                    if self.ndst_tile[j] == r:
+                        for row in range(self.ndst_rptr[j], self.ndst_rptr[j + 1]):
+                            kk = self.row_xbar[self.nrow[row]]
+                            heap_push(&self.xbq[kk], self.now, p.key, self.nrow[row])
+                            self.n_deliveries += 1
+                            lat = self.now - p.t_gen
+                            self.lat_count += 1
+                            self.lat_sum += lat
+                            if lat > self.lat_max:
+                                self.lat_max = lat
+                            if self.lat_min < 0 or lat < self.lat_min:
+                                self.lat_min = lat
+                            self.lat_hist[lat if lat < HIST_LEN else HIST_LEN] += 1
+                            if self.xb_cur_row[kk] < 0 and self.xb_next[kk] != self.now:
+                                self.xb_next[kk] = self.now
+                                self.sched(self.now, PH_XB, EV_XB, kk)
+                        break
+            return
+        mask = self.route(f)
+        rc = self.now + self.router_lat
+        cnt = 0
+        for o in range(5):
+            if mask & (1 << o):
+                cnt += 1
+        fp = &self.fl[f]
+        fp.pending = cnt
+        for o in range(5):
+            if mask & (1 << o):
+                self.request(r * 6 + (o if o < 4 else 4), rc, p.key, f)
+
+    cdef void on_service(self, int64_t ch) noexcept nogil:
+        cdef Heap* q = &self.chq[ch]
+        cdef int32_t r = <int32_t> (ch // 6)
+        cdef int o = <int> (ch % 6)
+        cdef int64_t down, f, nf, arr, c = self.now
+        cdef Item head
+        cdef Flit* fp
+        cdef int32_t nr
+        if self.ch_next[ch] != c:
+            return              # stale
+        self.ch_next[ch] = -1
+        if q.n == 0:
+            return
+        if self.ch_busy[ch] > c:
+            self.sched_srv(ch, self.ch_busy[ch])
+            return
+        head = q.a[0]
+        if head.k1 > c:
+            self.sched_srv(ch, head.k1)
+            return
+        if o < 4:
+            nr = self.neighbour(r, o)
+            down = nr * 5 + (o ^ 1)
+        elif o == 5:
+            nr = r
+            down = r * 5 + 4
+        else:
+            nr = r
+            down = -1
+        if down >= 0 and self.credits[down] < self.F:
+            return              # blocked: the credit release wakes this channel
+        heap_pop(q)
+        f = head.v
+        self.ch_busy[ch] = c + self.F
+        if down >= 0:
+            self.credits[down] -= self.F
+        if o != 5:
+            self.link_flits[ch] += self.F
+        fp = &self.fl[f]
+        if o < 4:
+            nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o)
+            arr = c + self.F - 1 + self.link_lat
+        elif o == 5:
+            nf = self.new_flit(self.fl[f].pkt, nr, 4, -1)
+            arr = c + self.F
+        else:
+            nf = self.new_flit(self.fl[f].pkt, nr, -1, -1)
+            arr = c + self.F
+        self.sched(arr, PH_ARR, EV_ARR, nf)
+        fp = &self.fl[f]
+        fp.pending -= 1
+        if fp.pending == 0 and fp.in_port <= 4:
+            self.sched(c + self.F, PH_REL, EV_REL, fp.router * 5 + fp.in_port)
+        if q.n > 0:
+            self.sched_srv(ch, imax(c + self.F, q.a[0].k1))
+
+    cdef void on_release(self, int64_t buf) noexcept nogil:
+        cdef int64_t r = buf // 5, p = buf % 5, up
+        self.credits[buf] += self.F
+        if p == 4:
+            up = r * 6 + 5
+        else:
+            up = self.neighbour(<int32_t> r, <int> p) * 6 + (p ^ 1)
+        if self.chq[up].n > 0:
+            self.sched_srv(up, imax(self.now, imax(self.ch_busy[up], self.chq[up].a[0].k1)))
+
+    cdef void on_crossbar(self, int64_t kk) noexcept nogil:
+        cdef int64_t c = self.now, row, j, g, slot, base
+        cdef Item it
+        if self.xb_next[kk] != c:
+            return
+        self.xb_next[kk] = -1
+        row = self.xb_cur_row[kk]
+        if row >= 0 and self.xb_busy_end[kk] == c:
+            # the read of `row` completes: every column's current goes to its slot for the
+            # tick in which the synapse's delay ends
+            self.row_reads[row] += 1
+            self.n_row_reads += 1
+            for j in range(self.row_ptr[row], self.row_ptr[row + 1]):
+                slot = (self.tick + self.row_syn_delay[j]) % self.D
+                g = slot * self.n_slots + self.row_syn_slot[j]
+                self.acc[g] += self.w_eff[self.row_syn_id[j]]
+                self.accf[g] = 1
+            self.n_syn_events += self.row_ptr[row + 1] - self.row_ptr[row]
+            self.xb_cur_row[kk] = -1
+            if c > self.E:
+                self.E = c
+        if self.xb_cur_row[kk] < 0 and self.xbq[kk].n > 0 and self.xbq[kk].a[0].k1 <= c:
+            it = heap_pop(&self.xbq[kk])
+            self.xb_cur_row[kk] = it.v
+            self.xb_busy_end[kk] = c + self.read_lat
+            self.xb_next[kk] = c + self.read_lat
+            self.sched(c + self.read_lat, PH_XB, EV_XB, kk)
+
+    cdef void on_update(self, int64_t kk) noexcept nogil:
+        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
+        cdef int64_t U = self.now, q, j, g, ring, nn, fcyc, ng
+        cdef int32_t nid
+        cdef double I, vv
+        ring = self.tick % self.D
+        ng = 0
+        for j in range(self.upd_ptr[kk], self.upd_ptr[kk + 1]):
+            q = j - self.upd_ptr[kk]
+            nid = self.upd_neuron[j]
+            g = ring * self.n_slots + self.home_slot[nid]
+            I = self.acc[g]
+            self.acc[g] = 0.0
+            self.accf[g] = 0
+            for nn in range(self.ps_ptr[nid], self.ps_ptr[nid + 1]):
+                if self.ps_got[self.ps_slot[nn]]:
+                    I = I + self.ps_val[self.ps_slot[nn]]
+                    self.ps_got[self.ps_slot[nn]] = 0
+            self.n_updates += 1
+            if self.rcount[nid] > 0:
+                self.rcount[nid] -= 1
+                continue
+            vv = self.leak[nid] * self.v[nid] + I
+            if vv >= self.thr[nid]:
+                self.v[nid] = self.vres[nid]
+                self.rcount[nid] = self.refr[nid]
+                fcyc = U + (q // self.par + 1) * self.upd_lat
+                self.push_spike(<int32_t> self.tick, nid, fcyc)
+                self.n_spikes_out += 1
+                self.spiked[nid] = 1
+                self.tick_spk[self.tick_spk_n] = nid
+                self.tick_spk_n += 1
+                self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
+            else:
+                self.v[nid] = vv
+        ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
+        self.E = imax(self.E, U + ng * self.upd_lat)
+
+    cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
+        cdef int64_t j, pk
+        cdef int64_t base_key = ((<int64_t> KIND_SPIKE << 31) + nid) << 20
+        if self.ndst_ptr[nid + 1] == self.ndst_ptr[nid]:
+            return
+        if self.multicast:
+            pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0.0)
+            self.inject(pk, tile, rc)
+        else:
+            for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                pk = self.new_pkt(base_key + self.ndst_tile[j], t_gen, nid, KIND_SPIKE,
+                                  self.ndst_tile[j], -1, 0.0)
+                self.inject(pk, tile, rc)
+
+    # ======================================================================== one tick
+    cdef int64_t run_tick(self) noexcept nogil:
+        """Traffic and learning of tick self.tick; returns the cycle its writes end."""
+        cdef int64_t t = self.tick, j, g, ring, kk, home_k, pk, typ, arg, nid
+        cdef Item it
+        cdef int64_t key
+        self.T0 = self.tick_start[t]
+        self.E = self.T0
+        self.pk_n = 0
+        self.fl_n = 0
+        self.tick_spk_n = 0
+        ring = t % self.D
+        # partial sums of tick t leave their slots at the tick boundary
+        for j in range(self.nonhome_slots.shape[0]):
+            g = self.nonhome_slots[j]
+            if self.accf[ring * self.n_slots + g]:
+                nid = self.slot_neuron[g]
+                home_k = self.slot_xbar[self.home_slot[nid]]
+                key = ((<int64_t> KIND_PS << 31) + nid) << 20
+                pk = self.new_pkt(key + self.slot_xbar[g], self.T0, <int32_t> nid, KIND_PS,
+                                  self.xbar_tile[home_k], <int32_t> g, self.acc[ring * self.n_slots + g])
+                self.acc[ring * self.n_slots + g] = 0.0
+                self.accf[ring * self.n_slots + g] = 0
+                self.ps_pending[home_k] += 1
+                self.n_ps_packets += 1
+                self.inject(pk, self.xbar_tile[self.slot_xbar[g]], self.T0)
+        for kk in range(self.K):
+            if self.upd_ptr[kk + 1] > self.upd_ptr[kk] and self.ps_pending[kk] == 0:
+                self.sched(self.T0, PH_UPD, EV_UPD, kk)
+        # input spikes of tick t enter at their entry tile's router
+        for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
+            nid = self.in_neurons[j]
+            self.spiked[nid] = 1
+            self.tick_spk[self.tick_spk_n] = <int32_t> nid
+            self.tick_spk_n += 1
+            if self.ndst_ptr[nid + 1] > self.ndst_ptr[nid]:
+                self.emit(<int32_t> nid, self.T0, self.entry_tile[nid], self.T0)
+        # event loop
+        while self.ev.n > 0:
+            it = heap_pop(&self.ev)
+            self.now = it.k1
+            typ = it.v >> 40
+            arg = it.v & ((<int64_t> 1 << 40) - 1)
+            if typ == EV_ARR:
+                if self.now > self.E:
+                    self.E = self.now
+                self.on_arrival(arg)
+            elif typ == EV_SRV:
+                self.on_service(arg)
+            elif typ == EV_XB:
+                self.on_crossbar(arg)
+            elif typ == EV_REL:
+                self.on_release(arg)
+            elif typ == EV_UPD:
+                self.on_update(arg)
+        self.tick_traffic_end[t] = self.E
+        return self.learn()
+
+    cdef double encode_cell(self, double w, int which) noexcept nogil:
+        """Target conductance of a synapse's cell (which: 0 single / G+, 1 G-) for weight w,
+        exactly as neurosim.devices (encode_weights, then quantise for physical devices)."""
+        cdef double s = self.wscale, gg
+        if self.clip:
+            if w > s:
+                w = s
+            if w < -s:
+                w = -s
+        if self.encoding == 0:
+            return w / s * self.dg          # ideal device: neither clipped nor quantised
+        if self.encoding == 1:
+            if which == 0:
+                gg = self.g_min + (w if w > 0 else 0.0) / s * self.dg
+            else:
+                gg = self.g_min + (-w if w < 0 else 0.0) / s * self.dg
+        else:
+            gg = 0.5 * (self.g_min + self.g_max) + w / (2.0 * s) * self.dg
+        if gg < self.g_min:
+            gg = self.g_min
+        if gg > self.g_max:
+            gg = self.g_max
+        if self.levels > 1:
+            gg = self.g_min + rint((gg - self.g_min) / self.dg * (self.levels - 1)) * (self.dg / (self.levels - 1))
+        return gg
+
+    cdef double decode_syn(self, int64_t s) noexcept nogil:
+        """Effective weight of synapse s: the encoding's decoding of apparent conductances alpha*G."""
+        cdef int64_t kk = self.syn_xbar[s], base, bc, c0, c1
+        cdef int64_t r = self.syn_row[s], c = self.syn_col[s]
+        base = self.xb_cell_off[kk] + r * self.xb_bcols[kk]
+        if self.encoding == 0:
+            return (self.alpha[base + c] * self.G[base + c]) * self.wscale / self.dg
+        if self.encoding == 1:
+            c0 = base + 2 * c
+            c1 = c0 + 1
+            return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * self.wscale / self.dg
+        c1 = base + self.xb_ref_bcol[kk]
+        return (self.alpha[base + c] * self.G[base + c] - self.alpha[c1] * self.G[c1]) * (2.0 * self.wscale) / self.dg
+
+    cdef int64_t program(self, int64_t s) noexcept nogil:
+        """Program synapse s's cells to the learning circuit's weight; returns pulses issued."""
+        cdef int64_t kk = self.syn_xbar[s], base, bc, cell, npulse = 0
+        cdef int64_t r = self.syn_row[s], c = self.syn_col[s]
+        cdef int which, ncell
+        cdef double target
+        base = self.xb_cell_off[kk]
+        bc = self.xb_bcols[kk]
+        ncell = 2 if self.encoding == 1 else 1
+        for which in range(ncell):
+            cell = base + r * bc + (2 * c + which if self.encoding == 1 else c)
+            target = self.encode_cell(self.w_log[s], which)
+            if self.failed[cell]:
+                if target != self.G0[cell]:
+                    # the controller does not know the cell failed: the pulse is issued, no effect
+                    self.writes[cell] += 1
+                    if target > self.G0[cell]:
+                        self.writes_set[cell] += 1
+                    else:
+                        self.writes_reset[cell] += 1
+                    self.n_ignored_writes += 1
+                    npulse += 1
+                continue
+            if target == self.G0[cell]:
+                continue
+            if target > self.G0[cell]:
+                self.writes_set[cell] += 1
+            else:
+                self.writes_reset[cell] += 1
+            self.writes[cell] += 1
+            npulse += 1
+            self.G[cell] = target
+            self.G0[cell] = target
+            self.reads_at_prog[cell] = self.row_reads_of(kk, r)
+            if <double> self.writes[cell] >= self.endurance[cell]:
+                self.failed[cell] = 1
+                self.n_failed += 1
+                self.G[cell] = self.stuck_g
+                self.G0[cell] = self.stuck_g
+        self.w_eff[s] = self.decode_syn(s)
+        return npulse
+
+    cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
+        return self.row_reads[self.xb_row_off[kk] + r]
+
+    cdef int64_t learn(self) noexcept nogil:
+        """STDP of tick t (docs/engine.md, "Learning"); returns the end cycle of the writes."""
+        cdef int64_t t = self.tick, i, j, s, nid, post, pre, kk, maxw = 0, npulse
+        cdef int16_t rule
+        cdef double w, dt
+        cdef int64_t nchanged = 0
+        if not self.learning or self.pin_syn.shape[0] == 0:
+            for i in range(self.tick_spk_n):
+                nid = self.tick_spk[i]
+                self.spiked[nid] = 0
+                self.last_pre[nid] = <int32_t> t
+                self.last_post[nid] = <int32_t> t
+            return self.E
+        for i in range(self.tick_spk_n):
+            self.last_pre[self.tick_spk[i]] = <int32_t> t
+        for kk in range(self.K):
+            self.xb_writes_tick[kk] = 0
+        for i in range(self.tick_spk_n):
+            nid = self.tick_spk[i]
+            # potentiation: this neuron is the postsynaptic side
+            for j in range(self.pin_ptr[nid], self.pin_ptr[nid + 1]):
+                s = self.pin_syn[j]
+                pre = self.syn_pre[s]
+                if self.last_pre[pre] < 0:
+                    continue
+                rule = self.syn_rule[s]
+                dt = <double> (t - self.last_pre[pre])
+                w = self.w_log[s] + self.rules[rule, 0] * exp(-dt / self.rules[rule, 2])
+                if w > self.rules[rule, 5]:
+                    w = self.rules[rule, 5]
+                if w < self.rules[rule, 4]:
+                    w = self.rules[rule, 4]
+                self.stdp_apply(s, w)
+            # depression: this neuron is the presynaptic side
+            for j in range(self.pout_ptr[nid], self.pout_ptr[nid + 1]):
+                s = self.pout_syn[j]
+                post = self.syn_post[s]
+                if self.spiked[post] or self.last_post[post] < 0:
+                    continue
+                rule = self.syn_rule[s]
+                dt = <double> (t - self.last_post[post])
+                w = self.w_log[s] - self.rules[rule, 1] * exp(-dt / self.rules[rule, 3])
+                if w > self.rules[rule, 5]:
+                    w = self.rules[rule, 5]
+                if w < self.rules[rule, 4]:
+                    w = self.rules[rule, 4]
+                self.stdp_apply(s, w)
+        for i in range(self.tick_spk_n):
+            nid = self.tick_spk[i]
+            self.spiked[nid] = 0
+            self.last_post[nid] = <int32_t> t
+        for kk in range(self.K):
+            if self.xb_writes_tick[kk] > maxw:
+                maxw = self.xb_writes_tick[kk]
+        return self.E + maxw * self.write_lat
+
+    cdef void stdp_apply(self, int64_t s, double w) noexcept nogil:
+        cdef double old = self.w_log[s]
+        cdef int64_t npulse
+        if self.min_change > 0 and (w - old if w > old else old - w) < self.min_change * self.wscale:
+            return
+        self.w_log[s] = w
+        npulse = self.program(s)
+        self.n_write_pulses += npulse
+        self.xb_writes_tick[self.syn_xbar[s]] += npulse
+
+    cdef void end_tick(self, int64_t wend) noexcept nogil:
+        cdef int64_t t = self.tick
+        cdef int64_t boundary = self.tick_start[t] + self.P
+        if wend > boundary:
+            self.overruns += 1
+            self.tick_start[t + 1] = wend
+        else:
+            self.tick_start[t + 1] = boundary
+        self.tick += 1
+
+    # ======================================================================== Python entry points
+    def step(self):
+        """Run one tick's traffic and learning; returns the cycle its writes end (tick not closed)."""
+        cdef int64_t w
+        with nogil:
+            w = self.run_tick()
+        return w
+
+    def close_tick(self, long long wend):
+        """Close the current tick: the next starts at max(period boundary, wend)."""
+        self.end_tick(wend)
+
+    def run(self, long long n_ticks):
+        """Run n_ticks ticks entirely in C."""
+        cdef int64_t i, w
+        with nogil:
+            for i in range(n_ticks):
+                w = self.run_tick()
+                self.end_tick(w)
+
+    def spikes(self):
+        """(tick, neuron, cycle) arrays of the non-input spikes so far."""
+        cdef cnp.ndarray t = np.empty(self.sp_n, dtype=np.int32)
+        cdef cnp.ndarray nn = np.empty(self.sp_n, dtype=np.int32)
+        cdef cnp.ndarray c = np.empty(self.sp_n, dtype=np.int64)
+        cdef int32_t[:] tv = t
+        cdef int32_t[:] nv = nn
+        cdef int64_t[:] cv = c
+        cdef int64_t i
+        for i in range(self.sp_n):
+            tv[i] = self.sp_tick[i]
+            nv[i] = self.sp_neuron[i]
+            cv[i] = self.sp_cycle[i]
+        return t, nn, c
+
+    def refresh_weff(self, cnp.ndarray syn_ids):
+        """Recompute w_eff (decode of alpha*G) of the given synapses after Python changed G."""
+        cdef int64_t[:] ids = syn_ids
+        cdef int64_t i
+        for i in range(ids.shape[0]):
+            self.w_eff[ids[i]] = self.decode_syn(ids[i])

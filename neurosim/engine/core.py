@@ -1,0 +1,479 @@
+"""``simulate``: pack a workload, a chip and a mapping into flat arrays, run the compiled event loop
+(:mod:`neurosim._core.engine_core`), and return a :class:`SimResult`. Semantics: docs/engine.md."""
+from __future__ import annotations
+
+import numpy as np
+
+from .physics import CrossbarState, read_disturb_params
+from .result import CrossbarRecord, SimResult, energy_breakdown
+
+__all__ = ["simulate", "EngineError", "pack"]
+
+_RECORD = {"spikes", "voltages", "weights"}
+#: Encoding codes of the compiled loop (its own numbering).
+_ENC = {"signed": 0, "differential": 1, "reference_column": 2}
+
+
+class EngineError(ValueError):
+    """Invalid arguments to :func:`simulate` (the message names the argument and the problem)."""
+
+
+def _as_workload(wl):
+    from ..workload import Workload
+    if not isinstance(wl, Workload):
+        raise EngineError(f"workload: expected a neurosim Workload, got {type(wl).__name__}")
+    return wl
+
+
+def _i32(a):
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+def _i64(a):
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _f64(a):
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _csr(keys, n, order_by=None):
+    """Indptr over ``n`` groups and the permutation sorting items by (key, order_by)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    perm = np.lexsort((order_by, keys)) if order_by is not None else np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr, perm
+
+
+def pack(wl, hw, m, n_ticks, rng):
+    """All arrays of the compiled loop (``cfg`` scalars, ``a`` read-only, ``s`` state) and the
+    per-crossbar physics. Exposed for the reference model's tests and the benchmarks."""
+    net = wl.network
+    n, nnz = net.n_neurons, net.n_synapses
+    K_all = hw.n_crossbars
+    cpt = hw.tile.crossbars_per_tile
+    mesh_w, mesh_h = hw.noc.mesh_width, hw.noc.mesh_height
+    n_tiles = hw.n_tiles
+    if n_tiles * 6 >= (1 << 40) or n + 1 >= (1 << 31):
+        raise EngineError("chip or network too large for the engine's event encoding")
+    ncr = np.asarray(m.neuron_crossbar, np.int64)
+    ncol = np.asarray(m.neuron_column, np.int64)
+    sk = np.asarray(m.synapse_crossbar, np.int64)
+    sr = np.asarray(m.synapse_row, np.int64)
+    sc = np.asarray(m.synapse_column, np.int64)
+    xtile = np.asarray(getattr(m, "crossbar_tile", np.arange(K_all) // cpt), np.int64)
+    if ncr.shape != (n,) or sk.shape != (nnz,):
+        raise EngineError(f"mapping: built for {ncr.shape[0]} neurons / {sk.shape[0]} synapses, the workload has {n} / {nnz}")
+    lif = ~net.is_input
+    if np.any(ncr[lif] < 0):
+        raise EngineError(f"mapping: neuron {int(np.flatnonzero(lif & (ncr < 0))[0])} has no home crossbar")
+    # ---- crossbars in use (local index kk, increasing global id)
+    used = np.unique(np.concatenate([ncr[lif], sk]))
+    K = used.size
+    loc = np.full(K_all, -1, np.int64)
+    loc[used] = np.arange(K)
+    pre = np.asarray(net.pre, np.int64)
+    post = np.asarray(net.post, np.int64)
+    # ---- slots: (crossbar, logical column) -> neuron
+    slot_keys = np.concatenate([ncr[lif] * hw.neurons_per_crossbar + ncol[lif], sk * hw.neurons_per_crossbar + sc])
+    slot_nrn = np.concatenate([np.flatnonzero(lif), post])
+    uk, first = np.unique(slot_keys, return_index=True)
+    slot_neuron = slot_nrn[first]
+    inv = np.searchsorted(uk, slot_keys)
+    if np.any(slot_nrn != slot_neuron[inv]):
+        raise EngineError("mapping: a logical column holds synapses of two different postsynaptic neurons")
+    n_slots = uk.size
+    slot_xbar = loc[uk // hw.neurons_per_crossbar]
+    slot_col = uk % hw.neurons_per_crossbar
+    home_slot = np.full(n, -1, np.int64)
+    home_slot[lif] = inv[: int(lif.sum())]
+    syn_slot = inv[int(lif.sum()):]
+    is_home = np.zeros(n_slots, bool)
+    is_home[home_slot[lif]] = True
+    nonhome = np.flatnonzero(~is_home)
+    # partial-sum slots of each neuron, ordered by crossbar id
+    ps_ptr, perm = _csr(slot_neuron[nonhome], n, order_by=slot_xbar[nonhome])
+    ps_slot = nonhome[perm]
+    # neuron circuits: home neurons of each crossbar in column order
+    lif_ids = np.flatnonzero(lif)
+    upd_ptr, perm = _csr(slot_xbar[home_slot[lif_ids]], K, order_by=slot_col[home_slot[lif_ids]])
+    upd_neuron = lif_ids[perm]
+    # ---- rows: the used block of each crossbar
+    rows_used = np.zeros(K, np.int64)
+    lcols_used = np.zeros(K, np.int64)
+    if nnz:
+        np.maximum.at(rows_used, loc[sk], sr + 1)
+    np.maximum.at(lcols_used, slot_xbar, slot_col + 1)
+    xb_row_off = np.zeros(K + 1, np.int64)
+    np.cumsum(rows_used, out=xb_row_off[1:])
+    n_rows = int(xb_row_off[-1])
+    grow = xb_row_off[loc[sk]] + sr if nnz else np.zeros(0, np.int64)
+    row_xbar = np.repeat(np.arange(K), rows_used)
+    row_pre = np.full(n_rows, -1, np.int64)
+    row_pre[grow] = pre
+    if nnz and np.any(row_pre[grow] != pre):
+        raise EngineError("mapping: a crossbar row holds synapses of two different presynaptic neurons")
+    row_ptr, perm = _csr(grow, n_rows, order_by=sc)
+    row_syn_id = perm.astype(np.int64)
+    # rows of each presynaptic neuron, grouped by destination tile
+    real_rows = np.flatnonzero(row_pre >= 0)
+    r_tile = xtile[used[row_xbar[real_rows]]]
+    order = np.lexsort((used[row_xbar[real_rows]], r_tile, row_pre[real_rows]))
+    nrow = real_rows[order]
+    nrow_pre = row_pre[nrow]
+    nrow_tile = xtile[used[row_xbar[nrow]]]
+    # (neuron, tile) groups
+    if nrow.size:
+        newgrp = np.ones(nrow.size, bool)
+        newgrp[1:] = (nrow_pre[1:] != nrow_pre[:-1]) | (nrow_tile[1:] != nrow_tile[:-1])
+        gstart = np.flatnonzero(newgrp)
+    else:
+        gstart = np.zeros(0, np.int64)
+    ndst_tile = nrow_tile[gstart]
+    ndst_rptr = np.append(gstart, nrow.size).astype(np.int64)
+    ndst_ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(nrow_pre[gstart], minlength=n), out=ndst_ptr[1:])
+    # entry tile: home tile, or for inputs the tile of the lowest-numbered crossbar holding a row
+    entry = np.full(n, -1, np.int64)
+    entry[lif] = xtile[ncr[lif]]
+    if nrow.size:
+        inp_rows = real_rows[net.is_input[row_pre[real_rows]]]
+        if inp_rows.size:
+            gk = used[row_xbar[inp_rows]]
+            o = np.lexsort((gk, row_pre[inp_rows]))
+            p_ = row_pre[inp_rows][o]
+            firsts = np.ones(o.size, bool)
+            firsts[1:] = p_[1:] != p_[:-1]
+            entry[p_[firsts]] = xtile[gk[o][firsts]]
+    # ---- plasticity
+    learning = bool(hw.learning.enabled) and bool(net.plastic.any())
+    plastic = np.flatnonzero(net.plastic) if learning else np.zeros(0, np.int64)
+    pin_ptr, perm = _csr(post[plastic], n, order_by=plastic)
+    pin_syn = plastic[perm]
+    pout_ptr, perm = _csr(pre[plastic], n, order_by=plastic)
+    pout_syn = plastic[perm]
+    rules = np.zeros((max(len(net.stdp_rules), 1), 6))
+    for i, r in enumerate(net.stdp_rules):
+        rules[i] = [r["a_plus"], r["a_minus"], r["tau_plus"], r["tau_minus"], r["w_min"], r["w_max"]]
+    # ---- physics per crossbar (used block only)
+    states = []
+    syn_loc = loc[sk]
+    by_xb_ptr, by_xb = _csr(syn_loc, K)
+    bcols = np.zeros(K, np.int64)
+    ref = np.full(K, -1, np.int64)
+    for kk in range(K):
+        ids = by_xb[by_xb_ptr[kk]:by_xb_ptr[kk + 1]]
+        Wb = np.zeros((int(rows_used[kk]), int(lcols_used[kk])))
+        mb = np.zeros(Wb.shape, bool)
+        Wb[sr[ids], sc[ids]] = net.weight[ids]
+        mb[sr[ids], sc[ids]] = True
+        st = CrossbarState(hw, used[kk], rows_used[kk], lcols_used[kk], Wb, mb, rng)
+        states.append(st)
+        bcols[kk] = st.layout.n
+        ref[kk] = st.layout.ref
+    cell_off = np.zeros(K + 1, np.int64)
+    np.cumsum(rows_used * bcols, out=cell_off[1:])
+    ncell = int(cell_off[-1])
+    G = np.empty(ncell)
+    alpha = np.empty(ncell)
+    endurance = np.empty(ncell)
+    row_energy = np.empty(n_rows)
+    for kk, st in enumerate(states):
+        sl = slice(cell_off[kk], cell_off[kk + 1])
+        G[sl] = st.G_block.ravel()
+        alpha[sl] = st.alpha.ravel()
+        endurance[sl] = st.endurance.ravel()
+        row_energy[xb_row_off[kk]:xb_row_off[kk + 1]] = st.row_energy
+    # ---- inputs
+    T = n_ticks
+    in_t = np.asarray(wl.input_ticks)
+    keep = in_t < T
+    in_ptr = np.searchsorted(in_t[keep], np.arange(T + 1), side="left").astype(np.int64)
+    D = int(net.max_delay) + 1
+    cfg = dict(
+        n=n, n_slots=n_slots, K=K, n_rows=n_rows, n_tiles=n_tiles, mesh_w=mesh_w, mesh_h=mesh_h, D=D,
+        P=hw.tick_period_cycles, F=hw.noc.flits_per_packet, B=hw.noc.buffer_depth_flits,
+        router_lat=hw.noc.router_latency_cycles, link_lat=hw.noc.link_latency_cycles,
+        upd_lat=hw.neuron.update_latency_cycles, so_lat=hw.neuron.spike_out_latency_cycles,
+        par=hw.neuron.neurons_update_in_parallel, read_lat=hw.peripherals.row_read_latency_cycles,
+        write_lat=hw.peripherals.write_latency_cycles, multicast=hw.noc.multicast == "router",
+        learning=learning, encoding=_ENC[hw.device.weight_encoding], g_min=float(hw.device.g_min_s),
+        g_max=float(hw.device.g_max_s), wscale=float(hw.device.weight_scale),
+        min_change=float(hw.learning.min_weight_change_rel), levels=int(hw.device.levels or 0),
+        stuck_g=float(hw.device.g_min_s if hw.device.faults.wearout_stuck_level == "g_min" else hw.device.g_max_s),
+        clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz,
+    )
+    if hw.noc.flits_per_packet > hw.noc.buffer_depth_flits:
+        raise EngineError(f"hw.noc: a packet of {hw.noc.flits_per_packet} flits does not fit a buffer of "
+                          f"{hw.noc.buffer_depth_flits} flits")
+    tiles = np.arange(n_tiles)
+    a = dict(
+        is_input=np.ascontiguousarray(net.is_input, dtype=np.uint8), threshold=_f64(net.threshold),
+        leak=_f64(net.leak), v_reset=_f64(net.v_reset), refractory=_i32(net.refractory),
+        home_slot=_i32(home_slot), ps_ptr=_i64(ps_ptr), ps_slot=_i32(ps_slot), slot_xbar=_i32(slot_xbar),
+        slot_neuron=_i32(slot_neuron), nonhome_slots=_i32(nonhome), xbar_tile=_i32(xtile[used]),
+        upd_ptr=_i64(upd_ptr), upd_neuron=_i32(upd_neuron), entry_tile=_i32(entry), ndst_ptr=_i64(ndst_ptr),
+        ndst_tile=_i32(ndst_tile), ndst_rptr=_i64(ndst_rptr), nrow=_i32(nrow), row_xbar=_i32(row_xbar),
+        row_ptr=_i64(row_ptr), row_syn_slot=_i32(syn_slot[row_syn_id]),
+        row_syn_delay=_i32(np.asarray(net.delay)[row_syn_id]), row_syn_id=_i64(row_syn_id),
+        tile_x=_i32(tiles % mesh_w), tile_y=_i32(tiles // mesh_w),
+        in_ticks=_i32(in_t[keep]), in_neurons=_i32(np.asarray(wl.input_neurons)[keep]), in_ptr=_i64(in_ptr),
+        csr_ptr=_i64(net.indptr), csr_post=_i32(post), pin_ptr=_i64(pin_ptr), pin_syn=_i64(pin_syn),
+        pout_ptr=_i64(pout_ptr), pout_syn=_i64(pout_syn), syn_pre=_i32(pre), syn_post=_i32(post),
+        syn_rule=np.ascontiguousarray(net.stdp_rule, dtype=np.int16), rules=_f64(rules),
+        syn_xbar=_i32(syn_loc), syn_row=_i32(sr), syn_col=_i32(sc), xb_cell_off=_i64(cell_off),
+        xb_bcols=_i32(bcols), xb_ref_bcol=_i32(ref), xb_row_off=_i64(xb_row_off),
+    )
+    s = dict(
+        v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots), accf=np.zeros(D * n_slots, np.uint8),
+        ps_val=np.zeros(n_slots), ps_got=np.zeros(n_slots, np.uint8), w_eff=np.zeros(nnz),
+        alpha=alpha, w_log=_f64(net.weight).copy(), G=G, G0=G.copy(), endurance=endurance,
+        writes=np.zeros(ncell, np.int64), writes_set=np.zeros(ncell, np.int64),
+        writes_reset=np.zeros(ncell, np.int64), reads_at_prog=np.zeros(ncell, np.int64),
+        failed=np.zeros(ncell, np.uint8), row_reads=np.zeros(n_rows, np.int64),
+        link_flits=np.zeros(n_tiles * 6, np.int64), lat_hist=np.zeros(4097, np.int64),
+        tick_start=np.zeros(T + 1, np.int64), tick_traffic_end=np.zeros(T, np.int64),
+        xb_writes_tick=np.zeros(max(K, 1), np.int64), last_pre=np.full(n, -1, np.int32),
+        last_post=np.full(n, -1, np.int32),
+    )
+    # effective weight of every synapse: the physics' effective weights (IR drop included)
+    for kk, st in enumerate(states):
+        ids = by_xb[by_xb_ptr[kk]:by_xb_ptr[kk + 1]]
+        if st.phys is None:
+            continue
+        s["w_eff"][ids] = st.W_eff[sr[ids], sc[ids]]
+    info = dict(states=states, used=used, rows_used=rows_used, bcols=bcols, cell_off=cell_off,
+                xb_row_off=xb_row_off, row_energy=row_energy, by_xb_ptr=by_xb_ptr, by_xb=by_xb,
+                row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used)
+    return cfg, a, s, info
+
+
+def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
+    """Run ``workload`` on chip ``hw`` placed by ``mapping``; return a :class:`SimResult`.
+
+    Parameters
+    ----------
+    workload : neurosim.Workload
+    hw : neurosim.HardwareConfig
+    mapping : neurosim.Mapping (or any object with the Mapping arrays)
+    ticks : int, optional
+        Simulate ticks ``0 .. ticks-1`` (default: the workload's ``n_ticks``).
+    seed : int
+        Seeds the one ``numpy.random.Generator`` used for device variation, faults and endurance spread.
+    record : iterable of str
+        ``"spikes"`` (always recorded), ``"voltages"`` (membrane potential of every neuron after each
+        tick: a (ticks, n) float64 array, the only output that grows with ticks x neurons), ``"weights"``
+        (the learning circuit's final weight of every synapse).
+
+    Returns
+    -------
+    SimResult
+        Spikes (tick, neuron, cycle), per-crossbar counters and conductances, cycles per tick,
+        packet latencies, link utilisation, energy by event class, overruns (docs/engine.md).
+
+    Examples
+    --------
+    >>> import neurosim as ns                                                    # doctest: +SKIP
+    >>> hw = ns.load_hardware("ideal"); wl = ns.load_workload("traces/digits")   # doctest: +SKIP
+    >>> res = ns.simulate(wl, hw, ns.map_workload(wl, hw, "sequential"))          # doctest: +SKIP
+    >>> res.spikes[:3], res.energy_pj["total"], res.overruns                     # doctest: +SKIP
+    """
+    from .._core import engine_core
+
+    wl = _as_workload(workload)
+    T = wl.n_ticks if ticks is None else int(ticks)
+    if T < 1:
+        raise EngineError(f"ticks: must be >= 1, got {ticks}")
+    if T > wl.n_ticks:
+        raise EngineError(f"ticks: the workload lasts {wl.n_ticks} ticks, {T} asked")
+    rec = set([record] if isinstance(record, str) else record)
+    bad = rec - _RECORD
+    if bad:
+        raise EngineError(f"record: unknown item(s) {sorted(bad)}; choose from {sorted(_RECORD)}")
+    rng = np.random.default_rng(seed)
+    cfg, a, s, info = pack(wl, hw, mapping, T, rng)
+    # ideal decode for chips without IR drop; physics values were written for the others
+    core = engine_core.Core(cfg, a, s)
+    no_ir = [kk for kk, st in enumerate(info["states"]) if st.phys is None]
+    if no_ir:
+        ids = np.concatenate([info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]] for kk in no_ir])
+        core.refresh_weff(_i64(ids))
+    disturb = hw.device.read_disturb.law != "none"
+    rebuild = any(st.phys is not None for st in info["states"]) and cfg["learning"]
+    per_tick = disturb or rebuild or "voltages" in rec
+    maint = _Maintenance(hw, core, a, s, info, disturb) if (disturb or rebuild) else None
+    volts = np.zeros((T, cfg["n"])) if "voltages" in rec else None
+    if not per_tick:
+        core.run(T)
+    else:
+        for t in range(T):
+            wend = core.step()
+            if maint is not None:
+                wend = maint.after_tick(t, wend)
+            core.close_tick(wend)
+            if volts is not None:
+                volts[t] = s["v"]
+    if maint is not None:
+        maint.finish()
+    return _result(wl, hw, mapping, cfg, s, info, core, T, rec, volts, maint)
+
+
+class _Maintenance:
+    """Between ticks (Python, vectorised per crossbar): read-disturb drift, refresh writes and
+    lazy rebuilds of the IR-distorted effective weights (docs/engine.md, "Physics")."""
+
+    def __init__(self, hw, core, a, s, info, disturb):
+        self.hw, self.core, self.s, self.info, self.disturb = hw, core, s, info, disturb
+        self.syn_row, self.syn_col = a["syn_row"], a["syn_col"]
+        d = hw.device
+        self.stuck = float(d.g_min_s if d.faults.wearout_stuck_level == "g_min" else d.g_max_s)
+        self.refresh = hw.refresh.policy == "reprogram"
+        self.tol = hw.refresh.drift_tolerance_rel
+        self.n_refresh = 0
+        self.refresh_set = np.zeros_like(s["writes"])
+        self.refresh_reset = np.zeros_like(s["writes"])
+        self.rebuilds = 0
+        self.energy_epoch = np.zeros(info["row_energy"].size)   # pJ charged for reads of past epochs
+        self.reads_epoch = np.zeros(info["row_energy"].size, np.int64)
+        self.params = []
+        for kk, st in enumerate(info["states"]):
+            self.params.append(self._disturb_params(kk) if disturb else None)
+
+    def _cells(self, kk):
+        o = self.info["cell_off"]
+        return slice(o[kk], o[kk + 1])
+
+    def _rows(self, kk):
+        o = self.info["xb_row_off"]
+        return slice(o[kk], o[kk + 1])
+
+    def _disturb_params(self, kk):
+        st = self.info["states"][kk]
+        shape = st.G_block.shape
+        out = read_disturb_params(self.hw, st.v_cell, self.s["G0"][self._cells(kk)].reshape(shape),
+                                  self.s["writes"][self._cells(kk)].reshape(shape))
+        onset, p = out
+        return dict(onset=onset, p=p, row_min=onset.min(axis=1) if onset.size else np.zeros(0))
+
+    def after_tick(self, t, wend):
+        s, info = self.s, self.info
+        rr = s["row_reads"]
+        extra = 0
+        for kk, st in enumerate(info["states"]):
+            cells, rows = self._cells(kk), self._rows(kk)
+            shape = st.G_block.shape
+            changed = False
+            if self.disturb:
+                prm = self.params[kk]
+                reads = rr[rows]
+                if reads.size and np.any(reads > prm["row_min"]):
+                    G0 = s["G0"][cells].reshape(shape)
+                    n_since = reads[:, None] - s["reads_at_prog"][cells].reshape(shape)
+                    drifting = (n_since > prm["onset"]) & (s["failed"][cells].reshape(shape) == 0)
+                    Gv = s["G"][cells].reshape(shape)
+                    if drifting.any():
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            fac = np.where(drifting, (n_since / np.where(drifting, prm["onset"], 1.0)) ** (-prm["p"]), 1.0)
+                        newG = np.where(drifting, G0 * fac, Gv)
+                        if self.refresh:
+                            bad = drifting & (np.abs(newG - G0) > self.tol * np.abs(G0))
+                            if bad.any():
+                                # reprogram: a write pulse per cell back to its programmed level
+                                flat = np.flatnonzero(bad.ravel()) + cells.start
+                                s["writes"][flat] += 1
+                                s["writes_set"][flat] += 1
+                                self.refresh_set[flat] += 1
+                                s["reads_at_prog"][flat] = np.repeat(reads, shape[1])[flat - cells.start]
+                                newG = np.where(bad, G0, newG)
+                                nb = int(bad.sum())
+                                self.n_refresh += nb
+                                extra = max(extra, nb * self.hw.peripherals.write_latency_cycles)
+                                worn = s["writes"][flat] >= s["endurance"][flat]
+                                if worn.any():
+                                    wf = flat[worn]
+                                    s["failed"][wf] = 1
+                                    s["G0"][wf] = self.stuck
+                                    s["G"][wf] = self.stuck
+                                    newG.ravel()[wf - cells.start] = self.stuck
+                                self.params[kk] = None
+                        if not np.array_equal(newG, Gv):
+                            s["G"][cells] = newG.ravel()
+                            changed = True
+            if st.phys is not None:
+                Gb = s["G"][cells].reshape(shape)
+                if changed or self.s["xb_writes_tick"][kk] > 0:
+                    if st.rebuild(Gb):
+                        self._epoch_energy(kk)
+                        self.rebuilds += 1
+                        s["alpha"][cells] = st.alpha.ravel()
+                        ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
+                        sr, sc = self.syn_row[ids], self.syn_col[ids]
+                        s["w_eff"][ids] = st.W_eff[sr, sc]
+                        if self.disturb:
+                            self.params[kk] = None
+                        changed = False
+            if changed:
+                ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
+                self.core.refresh_weff(_i64(ids))
+            if self.disturb and self.params[kk] is None:
+                self.params[kk] = self._disturb_params(kk)
+        return wend + extra
+
+    def _epoch_energy(self, kk):
+        rows = self._rows(kk)
+        st = self.info["states"][kk]
+        rr = self.s["row_reads"][rows]
+        self.energy_epoch[rows] += (rr - self.reads_epoch[rows]) * self.info["row_energy"][rows]
+        self.reads_epoch[rows] = rr
+        self.info["row_energy"][rows] = st.row_energy
+
+    def finish(self):
+        rr = self.s["row_reads"]
+        self.energy_epoch += (rr - self.reads_epoch) * self.info["row_energy"]
+        self.reads_epoch = rr.copy()
+
+
+def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
+    t, nn, c = core.spikes()
+    spikes = np.zeros(t.size, dtype=[("tick", np.int32), ("neuron", np.int32), ("cycle", np.int64)])
+    spikes["tick"], spikes["neuron"], spikes["cycle"] = t, nn, c
+    order = np.lexsort((spikes["neuron"], spikes["tick"]))
+    spikes = spikes[order]
+    tick_start = s["tick_start"].copy()
+    crossbars = []
+    for kk, st in enumerate(info["states"]):
+        cs = slice(info["cell_off"][kk], info["cell_off"][kk + 1])
+        rs = slice(info["xb_row_off"][kk], info["xb_row_off"][kk + 1])
+        shape = (int(info["rows_used"][kk]), int(info["bcols"][kk]))
+        crossbars.append(CrossbarRecord(
+            crossbar=int(info["used"][kk]), tile=int(np.asarray(m.crossbar_tile)[info["used"][kk]]),
+            physical_columns=st.layout.phys.copy(), row_reads=s["row_reads"][rs].copy(),
+            writes=s["writes"][cs].reshape(shape).copy(), conductance=s["G"][cs].reshape(shape).copy(),
+            failed=s["failed"][cs].reshape(shape).astype(bool), endurance=s["endurance"][cs].reshape(shape).copy(),
+            shape=(hw.tile.crossbar_rows, hw.tile.crossbar_columns),
+        ))
+    lf = s["link_flits"].reshape(hw.n_tiles, 6)
+    total_cycles = int(tick_start[T])
+    energy = energy_breakdown(hw, cfg, s, info, core, total_cycles, maint)
+    lat = dict(count=int(core.lat_count), mean=(core.lat_sum / core.lat_count) if core.lat_count else 0.0,
+               max=int(core.lat_max), min=int(core.lat_min) if core.lat_count else 0)
+    res = SimResult(
+        spikes=spikes, n_ticks=T, tick_start_cycle=tick_start, cycles_per_tick=np.diff(tick_start),
+        traffic_end_cycle=s["tick_traffic_end"].copy(), overruns=int(core.overruns),
+        total_cycles=total_cycles, latency_s=total_cycles / hw.clock_hz, crossbars=crossbars,
+        packet_latency=lat, packet_latency_hist=s["lat_hist"].copy(), link_flits=lf[:, :4].copy(),
+        ejection_flits=lf[:, 4].copy(), injection_flits=lf[:, 5].copy(),
+        link_utilisation=lf[:, :4] / max(total_cycles, 1), energy_pj=energy,
+        counts=dict(neuron_updates=int(core.n_updates), spikes_out=int(core.n_spikes_out),
+                    packets=int(core.n_packets), partial_sum_packets=int(core.n_ps_packets),
+                    deliveries=int(core.n_deliveries), row_reads=int(core.n_row_reads),
+                    synaptic_events=int(core.n_syn_events), write_pulses=int(core.n_write_pulses),
+                    ignored_writes=int(core.n_ignored_writes), failed_cells=int(core.n_failed),
+                    refresh_writes=int(maint.n_refresh) if maint else 0,
+                    weight_rebuilds=int(maint.rebuilds) if maint else 0,
+                    flit_hops=int(lf[:, :5].sum())),
+        voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
+        hw_name=hw.name, workload_name=wl.name,
+    )
+    return res

@@ -1,0 +1,166 @@
+"""What :func:`neurosim.simulate` returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+__all__ = ["SimResult", "CrossbarRecord", "energy_breakdown", "ENERGY_CLASSES"]
+
+#: Energy classes of :attr:`SimResult.energy_pj` (docs/engine.md, "Energy").
+ENERGY_CLASSES = ("neuron_update", "spike_out", "noc_hop", "noc_local_delivery", "row_read",
+                  "row_peripherals", "write", "leakage")
+
+
+@dataclass
+class CrossbarRecord:
+    """Counters and final state of one used crossbar, over its used block of cells.
+
+    Block cell ``(i, b)`` is physical cell ``(i, physical_columns[b])``; cells outside the block hold
+    no synapse, are never written, and are read exactly as often as their row.
+    """
+
+    crossbar: int
+    tile: int
+    physical_columns: np.ndarray     # int (B,)
+    row_reads: np.ndarray            # int64 (R_used,): reads of each row (= of each of its cells)
+    writes: np.ndarray               # int64 (R_used, B): programming pulses per cell
+    conductance: np.ndarray          # float64 (R_used, B): final conductance (S; ideal: weight units)
+    failed: np.ndarray               # bool (R_used, B): worn out, stuck
+    endurance: np.ndarray            # float64 (R_used, B): write endurance (inf = no wear)
+    shape: tuple                     # (R, C) of the physical crossbar
+
+    def cell_reads(self, full: bool = False) -> np.ndarray:
+        """Per-cell read counts: the row counts broadcast over the block (``full``: over all R x C
+        cells of the crossbar). Computed on demand; the engine stores one counter per row."""
+        R, C = self.shape
+        if full:
+            out = np.zeros((R, C), np.int64)
+            out[: self.row_reads.size, :] = self.row_reads[:, None]
+            return out
+        return np.repeat(self.row_reads[:, None], self.physical_columns.size, axis=1)
+
+    def cell_writes(self, full: bool = False) -> np.ndarray:
+        """Per-cell write counts (``full``: scattered into the R x C crossbar)."""
+        if not full:
+            return self.writes
+        out = np.zeros(self.shape, np.int64)
+        out[: self.writes.shape[0], self.physical_columns] = self.writes
+        return out
+
+
+@dataclass
+class SimResult:
+    """Result of one simulation (docs/engine.md, "Result").
+
+    ``spikes``: structured array (tick int32, neuron int32, cycle int64) of every non-input spike,
+    sorted by (tick, neuron); ``cycle`` is the absolute clock cycle the neuron fired.
+    """
+
+    spikes: np.ndarray
+    n_ticks: int
+    tick_start_cycle: np.ndarray      # int64 (ticks+1): first cycle of each tick; last = end of run
+    cycles_per_tick: np.ndarray       # int64 (ticks,)
+    traffic_end_cycle: np.ndarray     # int64 (ticks,): last cycle of each tick's traffic (before writes)
+    overruns: int                     # ticks whose work ended after their period
+    total_cycles: int
+    latency_s: float
+    crossbars: list                   # CrossbarRecord per used crossbar, increasing id
+    packet_latency: dict              # count, mean, max, min (cycles, spike packet -> crossbar)
+    packet_latency_hist: np.ndarray   # int64 (4097,): count per latency in cycles, last bin >= 4096
+    link_flits: np.ndarray            # int64 (tiles, 4): flits sent on each router's E, W, N, S link
+    ejection_flits: np.ndarray        # int64 (tiles,)
+    injection_flits: np.ndarray       # int64 (tiles,)
+    link_utilisation: np.ndarray      # float (tiles, 4): flits / total cycles
+    energy_pj: dict                   # per class (ENERGY_CLASSES) and "total"
+    counts: dict
+    voltages: Optional[np.ndarray] = None
+    weights: Optional[np.ndarray] = None
+    hw_name: str = ""
+    workload_name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_spikes(self) -> int:
+        return int(self.spikes.size)
+
+    @property
+    def energy_total_pj(self) -> float:
+        return float(self.energy_pj["total"])
+
+    def crossbar(self, k: int) -> CrossbarRecord:
+        """The record of global crossbar id ``k`` (KeyError if unused)."""
+        for c in self.crossbars:
+            if c.crossbar == k:
+                return c
+        raise KeyError(f"crossbar {k} is not used by this mapping")
+
+    def spike_trains(self, n_neurons: int) -> list:
+        """Ticks of each neuron's spikes (list of int arrays, index = neuron id)."""
+        order = np.argsort(self.spikes["neuron"], kind="stable")
+        nn = self.spikes["neuron"][order]
+        tt = self.spikes["tick"][order]
+        bounds = np.searchsorted(nn, np.arange(n_neurons + 1))
+        return [tt[bounds[i]:bounds[i + 1]] for i in range(n_neurons)]
+
+    def summary(self) -> dict:
+        """Plain numbers for reports."""
+        return {
+            "hw": self.hw_name, "workload": self.workload_name, "ticks": self.n_ticks,
+            "spikes": self.n_spikes, "total_cycles": self.total_cycles, "latency_s": self.latency_s,
+            "overruns": self.overruns, "energy_pj": dict(self.energy_pj),
+            "packet_latency": dict(self.packet_latency), **{k: v for k, v in self.counts.items()},
+        }
+
+
+def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
+    """Energy (pJ) by event class, from the engine's counters (docs/engine.md, "Energy")."""
+    nr, per = hw.neuron, hw.peripherals
+    rr = s["row_reads"]
+    if maint is not None:
+        row_read = float(np.sum(maint.energy_epoch))
+    else:
+        row_read = float(np.dot(rr.astype(np.float64), info["row_energy"]))
+    periph_row = (per.row_driver_energy_pj + per.sense_energy_per_column_pj * hw.tile.crossbar_columns
+                  + per.energy_per_synapse_read_pj * info["syn_per_row"].astype(np.float64))
+    e_set, e_reset = _cell_write_energy(hw, info)
+    ws, wr = s["writes_set"].astype(np.float64), s["writes_reset"].astype(np.float64)
+    write = float(np.dot(ws, e_set) + np.dot(wr, e_reset)) + per.write_driver_energy_pj * float(ws.sum() + wr.sum())
+    lf = s["link_flits"].reshape(hw.n_tiles, 6)
+    out = {
+        "neuron_update": nr.update_energy_pj * core.n_updates,
+        "spike_out": nr.spike_out_energy_pj * core.n_spikes_out,
+        "noc_hop": hw.noc.energy_hop_per_flit_pj * float(lf[:, :5].sum()),
+        "noc_local_delivery": hw.noc.energy_local_delivery_pj * core.n_deliveries,
+        "row_read": row_read,
+        "row_peripherals": float(np.dot(rr.astype(np.float64), periph_row)),
+        "write": write,
+        "leakage": hw.leakage.power_per_tile_w * hw.n_tiles * total_cycles / hw.clock_hz * 1e12,
+    }
+    out = {k: float(v) for k, v in out.items()}
+    out["total"] = float(sum(out[k] for k in ENERGY_CLASSES))
+    return out
+
+
+def _cell_write_energy(hw, info):
+    """Per-cell energy (pJ) of a SET (conductance up) and a RESET (down) pulse: the configured
+    energies, or V_prog·I_prog·t_pulse from the series-path programming current when 0. An ideal
+    device (a digital memory) has no cell energy."""
+    ncell = int(info["cell_off"][-1])
+    if hw.device.type == "ideal":
+        z = np.zeros(ncell)
+        return z, z
+    d, cb = hw.device, hw.crossbar
+    need = d.energy_set_pj == 0 or d.energy_reset_pj == 0
+    vit = None
+    if need:
+        from ..crossbar.physics import program_current
+        I = program_current(hw)
+        parts = []
+        for st in info["states"]:
+            parts.append((cb.program_voltage_v * I[: st.R_used][:, st.layout.phys] * cb.program_pulse_s * 1e12).ravel())
+        vit = np.concatenate(parts) if parts else np.zeros(0)
+    e_set = np.full(ncell, d.energy_set_pj) if d.energy_set_pj > 0 else vit
+    e_reset = np.full(ncell, d.energy_reset_pj) if d.energy_reset_pj > 0 else vit
+    return e_set, e_reset
