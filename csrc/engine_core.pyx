@@ -47,6 +47,28 @@ cdef struct Heap:
     int64_t n
     int64_t cap
 
+cdef struct Bucket:
+    int64_t* a
+    int64_t n
+    int64_t cap
+
+DEF WHEEL = 1024          # cycles covered by the time wheel (power of two)
+DEF NPH = 6               # phases per cycle
+
+
+cdef int bucket_push(Bucket* b, int64_t v) noexcept nogil:
+    cdef int64_t* na
+    if b.n == b.cap:
+        b.cap = b.cap * 2 if b.cap > 0 else 8
+        na = <int64_t*> realloc(b.a, b.cap * sizeof(int64_t))
+        if na == NULL:
+            return -1
+        b.a = na
+    b.a[b.n] = v
+    b.n += 1
+    return 0
+
+
 cdef struct Pkt:
     int64_t key
     int64_t t_gen
@@ -158,6 +180,7 @@ cdef class Core:
     cdef const int64_t[:] row_ptr
     cdef const int32_t[:] row_syn_slot, row_syn_delay
     cdef const int64_t[:] row_syn_id
+    cdef const int64_t[:] syn_pos          # synapse -> position in row order (index of w_eff)
     cdef const int32_t[:] tile_x, tile_y
     cdef const int32_t[:] in_ticks, in_neurons
     cdef const int64_t[:] in_ptr
@@ -178,6 +201,9 @@ cdef class Core:
     cdef const int32_t[:] xb_ref_bcol      # reference column's block index (-1 none)
     cdef const int64_t[:] xb_row_off       # first global (block) row of crossbar k
     cdef int64_t now
+    cdef int64_t* tree_ptr                # per neuron: XY multicast tree (router -> output mask)
+    cdef int32_t* tree_router
+    cdef uint8_t* tree_mask
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[:] v
     cdef int32_t[:] rcount
@@ -185,7 +211,7 @@ cdef class Core:
     cdef uint8_t[:] accf
     cdef double[:] ps_val
     cdef uint8_t[:] ps_got
-    cdef double[:] w_eff                   # per synapse
+    cdef double[:] w_eff                   # per synapse, in row order (position syn_pos[s])
     cdef double[:] alpha                   # per cell: apparent / stored conductance (IR drop)
     cdef double[:] w_log                   # per synapse: learning circuit's weight
     cdef double[:] G                       # all cell blocks, flattened
@@ -212,7 +238,9 @@ cdef class Core:
     cdef public int64_t lat_count, lat_sum, lat_max, lat_min, overruns, n_failed
     cdef public int64_t tick, n_ticks_total
     # ---- per-tick scratch
-    cdef Heap ev
+    cdef Heap ev                           # overflow: events beyond the wheel's window
+    cdef Bucket* wheel
+    cdef int64_t wheel_base, wheel_count
     cdef Heap* chq                         # per channel request queues
     cdef Heap* xbq                         # per crossbar read queues
     cdef int64_t* ch_busy
@@ -235,6 +263,7 @@ cdef class Core:
 
     def __cinit__(self):
         self.ev.a = NULL
+        self.wheel = NULL
         self.chq = NULL
         self.xbq = NULL
         self.ch_busy = NULL
@@ -252,10 +281,17 @@ cdef class Core:
         self.sp_tick = NULL
         self.sp_neuron = NULL
         self.sp_cycle = NULL
+        self.tree_ptr = NULL
+        self.tree_router = NULL
+        self.tree_mask = NULL
 
     def __dealloc__(self):
         cdef int64_t i
         free(self.ev.a)
+        if self.wheel != NULL:
+            for i in range(WHEEL * NPH):
+                free(self.wheel[i].a)
+            free(self.wheel)
         if self.chq != NULL:
             for i in range(self.n_tiles * 6):
                 free(self.chq[i].a)
@@ -268,6 +304,7 @@ cdef class Core:
         free(self.xb_busy_end); free(self.xb_next); free(self.xb_cur_row); free(self.ps_pending)
         free(self.pk); free(self.fl); free(self.spiked); free(self.tick_spk); free(self.syn_mark)
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
+        free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -292,7 +329,7 @@ cdef class Core:
         self.entry_tile = a["entry_tile"]; self.ndst_ptr = a["ndst_ptr"]; self.ndst_tile = a["ndst_tile"]
         self.ndst_rptr = a["ndst_rptr"]; self.nrow = a["nrow"]; self.row_xbar = a["row_xbar"]
         self.row_ptr = a["row_ptr"]; self.row_syn_slot = a["row_syn_slot"]
-        self.row_syn_delay = a["row_syn_delay"]; self.row_syn_id = a["row_syn_id"]
+        self.row_syn_delay = a["row_syn_delay"]; self.row_syn_id = a["row_syn_id"]; self.syn_pos = a["syn_pos"]
         self.tile_x = a["tile_x"]; self.tile_y = a["tile_y"]
         self.in_ticks = a["in_ticks"]; self.in_neurons = a["in_neurons"]; self.in_ptr = a["in_ptr"]
         self.csr_ptr = a["csr_ptr"]; self.csr_post = a["csr_post"]
@@ -313,6 +350,13 @@ cdef class Core:
         self.xb_writes_tick = s["xb_writes_tick"]
         self.last_pre = s["last_pre"]; self.last_post = s["last_post"]
 
+        self.wheel = <Bucket*> malloc(WHEEL * NPH * sizeof(Bucket))
+        if self.wheel == NULL:
+            raise MemoryError()
+        for i in range(WHEEL * NPH):
+            self.wheel[i].a = NULL; self.wheel[i].n = 0; self.wheel[i].cap = 0
+        self.wheel_base = 0
+        self.wheel_count = 0
         nch = self.n_tiles * 6
         self.chq = <Heap*> malloc(nch * sizeof(Heap))
         self.ch_busy = <int64_t*> malloc(nch * sizeof(int64_t))
@@ -355,11 +399,71 @@ cdef class Core:
                 or self.syn_mark == NULL or self.pk == NULL or self.fl == NULL or self.sp_tick == NULL
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
+        if self.multicast:
+            if self.build_trees() != 0:
+                raise MemoryError()
 
     # ======================================================================== helpers
     cdef inline int sched(self, int64_t cycle, int64_t phase, int64_t typ, int64_t arg) noexcept nogil:
+        """Schedule an event. Events within WHEEL cycles of the wheel's base go to the bucket of
+        (cycle, phase) (FIFO = sequence order); later ones to the overflow heap."""
         self.seq += 1
+        if cycle - self.wheel_base < WHEEL:
+            self.wheel_count += 1
+            return bucket_push(&self.wheel[(cycle & (WHEEL - 1)) * NPH + phase], (typ << 40) | arg)
         return heap_push(&self.ev, cycle, (phase << 48) | self.seq, (typ << 40) | arg)
+
+    cdef void dispatch(self, int64_t v) noexcept nogil:
+        cdef int64_t typ = v >> 40
+        cdef int64_t arg = v & ((<int64_t> 1 << 40) - 1)
+        if typ == EV_ARR:
+            if self.now > self.E:
+                self.E = self.now
+            self.on_arrival(arg)
+        elif typ == EV_SRV:
+            self.on_service(arg)
+        elif typ == EV_XB:
+            self.on_crossbar(arg)
+        elif typ == EV_REL:
+            self.on_release(arg)
+        elif typ == EV_UPD:
+            self.on_update(arg)
+
+    cdef void event_loop(self) noexcept nogil:
+        """Process events in (cycle, phase, sequence) order until none is left."""
+        cdef int64_t c = self.wheel_base, ph, i, base
+        cdef Bucket* b
+        cdef Item it
+        cdef bint again
+        while self.wheel_count > 0 or self.ev.n > 0:
+            if self.wheel_count == 0 and self.ev.a[0].k1 > c:
+                c = self.ev.a[0].k1                 # jump over an empty stretch
+            self.wheel_base = c
+            # bring overflow events of the window into the wheel
+            while self.ev.n > 0 and self.ev.a[0].k1 - c < WHEEL:
+                it = heap_pop(&self.ev)
+                self.wheel_count += 1
+                bucket_push(&self.wheel[(it.k1 & (WHEEL - 1)) * NPH + (it.k2 >> 48)], it.v)
+            self.now = c
+            base = (c & (WHEEL - 1)) * NPH
+            again = True
+            while again:
+                again = False
+                for ph in range(NPH):
+                    b = &self.wheel[base + ph]
+                    if b.n == 0:
+                        continue
+                    i = 0
+                    while i < b.n:                  # the bucket may grow while it is processed
+                        self.dispatch(b.a[i])
+                        b = &self.wheel[base + ph]
+                        i += 1
+                    self.wheel_count -= b.n
+                    b.n = 0
+                    again = True
+                    break                           # restart from the lowest phase
+            c += 1
+        self.wheel_base = c
 
     cdef int64_t new_pkt(self, int64_t key, int64_t t_gen, int32_t neuron, int32_t kind, int32_t dst,
                          int32_t slot, double value) noexcept nogil:
@@ -437,45 +541,105 @@ cdef class Core:
         self.request(tile * 6 + 5, rc, self.pk[pkt].key, f)
 
     # ======================================================================== routing
+    cdef int build_trees(self) noexcept nogil:
+        """XY multicast tree of every neuron from its entry tile: output mask per router visited."""
+        cdef int64_t nid, j, total = 0, cap = 1024, k
+        cdef int32_t src, d, x, y, xd, yd, r
+        cdef uint8_t* scratch = <uint8_t*> malloc(self.n_tiles * sizeof(uint8_t))
+        cdef int32_t* touched = <int32_t*> malloc(self.n_tiles * sizeof(int32_t))
+        cdef int64_t nt, i, q
+        cdef int32_t tmp
+        self.tree_ptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.tree_router = <int32_t*> malloc(cap * sizeof(int32_t))
+        self.tree_mask = <uint8_t*> malloc(cap * sizeof(uint8_t))
+        if scratch == NULL or touched == NULL or self.tree_ptr == NULL or self.tree_router == NULL or self.tree_mask == NULL:
+            return -1
+        memset(scratch, 0, self.n_tiles)
+        self.tree_ptr[0] = 0
+        for nid in range(self.n):
+            nt = 0
+            src = self.entry_tile[nid]
+            if src >= 0:
+                for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                    d = self.ndst_tile[j]
+                    xd = self.tile_x[d]
+                    yd = self.tile_y[d]
+                    r = src
+                    while True:
+                        x = self.tile_x[r]
+                        y = self.tile_y[r]
+                        if scratch[r] == 0:
+                            touched[nt] = r
+                            nt += 1
+                        if r == d:
+                            scratch[r] |= 16 | 32        # 32: visited marker
+                            break
+                        if xd > x:
+                            scratch[r] |= 1 | 32
+                            r = r + 1
+                        elif xd < x:
+                            scratch[r] |= 2 | 32
+                            r = r - 1
+                        elif yd > y:
+                            scratch[r] |= 4 | 32
+                            r = r + <int32_t> self.mesh_w
+                        else:
+                            scratch[r] |= 8 | 32
+                            r = r - <int32_t> self.mesh_w
+            # sort touched routers (insertion sort; trees are small)
+            for i in range(1, nt):
+                tmp = touched[i]
+                q = i - 1
+                while q >= 0 and touched[q] > tmp:
+                    touched[q + 1] = touched[q]
+                    q -= 1
+                touched[q + 1] = tmp
+            if total + nt > cap:
+                while total + nt > cap:
+                    cap *= 2
+                self.tree_router = <int32_t*> realloc(self.tree_router, cap * sizeof(int32_t))
+                self.tree_mask = <uint8_t*> realloc(self.tree_mask, cap * sizeof(uint8_t))
+                if self.tree_router == NULL or self.tree_mask == NULL:
+                    return -1
+            for i in range(nt):
+                self.tree_router[total + i] = touched[i]
+                self.tree_mask[total + i] = scratch[touched[i]] & 31
+                scratch[touched[i]] = 0
+            total += nt
+            self.tree_ptr[nid + 1] = total
+        free(scratch)
+        free(touched)
+        return 0
+
     cdef int route(self, int64_t f) noexcept nogil:
         """Output ports (bit mask: 1<<0 E, 1<<1 W, 1<<2 N, 1<<3 S, 1<<4 local) of flit f at its router."""
         cdef Flit* fp = &self.fl[f]
         cdef Pkt* p = &self.pk[fp.pkt]
         cdef int32_t r = fp.router
-        cdef int32_t xr = self.tile_x[r], yr = self.tile_y[r]
-        cdef int mask = 0
-        cdef int64_t j, j0, j1
-        cdef int32_t d, xd, yd, m = fp.move
-        if p.dst >= 0:
-            j0 = 0
-            j1 = 1
-        else:
-            j0 = self.ndst_ptr[p.neuron]
-            j1 = self.ndst_ptr[p.neuron + 1]
-        for j in range(j0, j1):
-            d = p.dst if p.dst >= 0 else self.ndst_tile[j]
-            xd = self.tile_x[d]
-            yd = self.tile_y[d]
-            # restrict to the destinations this branch of the XY tree carries
-            if m == 0 and xd < xr:
-                continue
-            if m == 1 and xd > xr:
-                continue
-            if m == 2 and (xd != xr or yd < yr):
-                continue
-            if m == 3 and (xd != xr or yd > yr):
-                continue
-            if d == r:
-                mask |= 16
-            elif xd > xr:
-                mask |= 1
-            elif xd < xr:
-                mask |= 2
-            elif yd > yr:
-                mask |= 4
-            else:
-                mask |= 8
-        return mask
+        cdef int32_t xr, yr, xd, yd
+        cdef int64_t lo, hi, mid
+        if p.dst < 0:
+            # multicast: the neuron's XY tree (each router appears once in it)
+            lo = self.tree_ptr[p.neuron]
+            hi = self.tree_ptr[p.neuron + 1]
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if self.tree_router[mid] < r:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return self.tree_mask[lo]
+        if p.dst == r:
+            return 16
+        xr = self.tile_x[r]; yr = self.tile_y[r]
+        xd = self.tile_x[p.dst]; yd = self.tile_y[p.dst]
+        if xd > xr:
+            return 1
+        if xd < xr:
+            return 2
+        if yd > yr:
+            return 4
+        return 8
 
     cdef inline int32_t neighbour(self, int32_t r, int o) noexcept nogil:
         if o == 0:
@@ -506,6 +670,13 @@ cdef class Core:
             else:
                 # rows of this neuron in crossbars of tile r
                 j0 = self.ndst_ptr[p.neuron]
+                j1 = self.ndst_ptr[p.neuron + 1]
+                while j0 < j1:               # destination tiles are sorted: binary search
+                    j = (j0 + j1) >> 1
+                    if self.ndst_tile[j] < r:
+                        j0 = j + 1
+                    else:
+                        j1 = j
                 j1 = self.ndst_ptr[p.neuron + 1]
                 for j in range(j0, j1):
                     if self.ndst_tile[j] == r:
@@ -616,10 +787,13 @@ cdef class Core:
             # tick in which the synapse's delay ends
             self.row_reads[row] += 1
             self.n_row_reads += 1
+            base = self.tick % self.D
             for j in range(self.row_ptr[row], self.row_ptr[row + 1]):
-                slot = (self.tick + self.row_syn_delay[j]) % self.D
+                slot = base + self.row_syn_delay[j]
+                if slot >= self.D:
+                    slot -= self.D
                 g = slot * self.n_slots + self.row_syn_slot[j]
-                self.acc[g] += self.w_eff[self.row_syn_id[j]]
+                self.acc[g] += self.w_eff[j]
                 self.accf[g] = 1
             self.n_syn_events += self.row_ptr[row + 1] - self.row_ptr[row]
             self.xb_cur_row[kk] = -1
@@ -692,6 +866,7 @@ cdef class Core:
         cdef int64_t key
         self.T0 = self.tick_start[t]
         self.E = self.T0
+        self.wheel_base = self.T0          # the wheel is empty between ticks
         self.pk_n = 0
         self.fl_n = 0
         self.tick_spk_n = 0
@@ -721,24 +896,7 @@ cdef class Core:
             self.tick_spk_n += 1
             if self.ndst_ptr[nid + 1] > self.ndst_ptr[nid]:
                 self.emit(<int32_t> nid, self.T0, self.entry_tile[nid], self.T0)
-        # event loop
-        while self.ev.n > 0:
-            it = heap_pop(&self.ev)
-            self.now = it.k1
-            typ = it.v >> 40
-            arg = it.v & ((<int64_t> 1 << 40) - 1)
-            if typ == EV_ARR:
-                if self.now > self.E:
-                    self.E = self.now
-                self.on_arrival(arg)
-            elif typ == EV_SRV:
-                self.on_service(arg)
-            elif typ == EV_XB:
-                self.on_crossbar(arg)
-            elif typ == EV_REL:
-                self.on_release(arg)
-            elif typ == EV_UPD:
-                self.on_update(arg)
+        self.event_loop()
         self.tick_traffic_end[t] = self.E
         return self.learn()
 
@@ -821,7 +979,7 @@ cdef class Core:
                 self.n_failed += 1
                 self.G[cell] = self.stuck_g
                 self.G0[cell] = self.stuck_g
-        self.w_eff[s] = self.decode_syn(s)
+        self.w_eff[self.syn_pos[s]] = self.decode_syn(s)
         return npulse
 
     cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
@@ -943,4 +1101,4 @@ cdef class Core:
         cdef int64_t[:] ids = syn_ids
         cdef int64_t i
         for i in range(ids.shape[0]):
-            self.w_eff[ids[i]] = self.decode_syn(ids[i])
+            self.w_eff[self.syn_pos[ids[i]]] = self.decode_syn(ids[i])

@@ -116,6 +116,8 @@ def pack(wl, hw, m, n_ticks, rng):
         raise EngineError("mapping: a crossbar row holds synapses of two different presynaptic neurons")
     row_ptr, perm = _csr(grow, n_rows, order_by=sc)
     row_syn_id = perm.astype(np.int64)
+    syn_pos = np.empty(nnz, np.int64)
+    syn_pos[row_syn_id] = np.arange(nnz)
     # rows of each presynaptic neuron, grouped by destination tile
     real_rows = np.flatnonzero(row_pre >= 0)
     r_tile = xtile[used[row_xbar[real_rows]]]
@@ -217,6 +219,7 @@ def pack(wl, hw, m, n_ticks, rng):
         ndst_tile=_i32(ndst_tile), ndst_rptr=_i64(ndst_rptr), nrow=_i32(nrow), row_xbar=_i32(row_xbar),
         row_ptr=_i64(row_ptr), row_syn_slot=_i32(syn_slot[row_syn_id]),
         row_syn_delay=_i32(np.asarray(net.delay)[row_syn_id]), row_syn_id=_i64(row_syn_id),
+        syn_pos=_i64(syn_pos),
         tile_x=_i32(tiles % mesh_w), tile_y=_i32(tiles // mesh_w),
         in_ticks=_i32(in_t[keep]), in_neurons=_i32(np.asarray(wl.input_neurons)[keep]), in_ptr=_i64(in_ptr),
         csr_ptr=_i64(net.indptr), csr_post=_i32(post), pin_ptr=_i64(pin_ptr), pin_syn=_i64(pin_syn),
@@ -242,10 +245,10 @@ def pack(wl, hw, m, n_ticks, rng):
         ids = by_xb[by_xb_ptr[kk]:by_xb_ptr[kk + 1]]
         if st.phys is None:
             continue
-        s["w_eff"][ids] = st.W_eff[sr[ids], sc[ids]]
+        s["w_eff"][syn_pos[ids]] = st.W_eff[sr[ids], sc[ids]]
     info = dict(states=states, used=used, rows_used=rows_used, bcols=bcols, cell_off=cell_off,
                 xb_row_off=xb_row_off, row_energy=row_energy, by_xb_ptr=by_xb_ptr, by_xb=by_xb,
-                row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used)
+                row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used, syn_pos=syn_pos)
     return cfg, a, s, info
 
 
@@ -409,7 +412,7 @@ class _Maintenance:
                         s["alpha"][cells] = st.alpha.ravel()
                         ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
                         sr, sc = self.syn_row[ids], self.syn_col[ids]
-                        s["w_eff"][ids] = st.W_eff[sr, sc]
+                        s["w_eff"][info["syn_pos"][ids]] = st.W_eff[sr, sc]
                         if self.disturb:
                             self.params[kk] = None
                         changed = False
