@@ -75,8 +75,9 @@ def test_0t1r_row_read_is_full_solve_with_other_rows_grounded(method):
     V = np.eye(R) * cb.read_voltage_v
     sol = solve_ir_drop(G, V, cb.wire_resistance_row_ohm, cb.wire_resistance_col_ohm, cb.driver_resistance_ohm,
                         cb.sense_resistance_ohm)
-    np.testing.assert_allclose(phys.effective_conductances(), sol.i_col / cb.read_voltage_v, rtol=1e-8)
-    np.testing.assert_allclose(phys.read_cell_voltage(), sol.v_cell[np.arange(R), np.arange(R)], rtol=1e-8)
+    g_exp = sol.i_col / cb.read_voltage_v
+    np.testing.assert_allclose(phys.effective_conductances(), g_exp, rtol=0, atol=1e-7 * g_exp.max())
+    np.testing.assert_allclose(phys.read_cell_voltage(), sol.v_cell[np.arange(R), np.arange(R)], rtol=1e-7)
     # sneak paths: a passive array's read differs from the 1T1R ladder of the same row
     hw1 = small(**{"tile.access_resistance_ohm": 0.0})
     assert not np.allclose(physics_for(hw1, G).effective_conductances(), phys.effective_conductances(), rtol=1e-6)

@@ -186,6 +186,12 @@ class CrossbarSolver:
         return _finish(self, Vw, Vb, batched, {"method": "exact", "converged": True, "iterations": 1,
                                                 "residual": self._residual(Vw, Vb, v_in)})
 
+    def transfer_matrix(self, chunk=64):
+        """(R, C) matrix T with ``i_col = v_in @ T`` (A/V): the column currents per volt on each word
+        line, IR drop included (linearity, REFERENCES.md §2). R solves, once per conductance state;
+        afterwards the currents of any batch of inputs cost one dense product."""
+        return transfer_matrix(self, chunk)
+
     def kcl_residual(self, v_in, v_cell=None):
         """Largest KCL imbalance over all free nodes, relative to the largest current at a node."""
         Vw, Vb, _ = self.node_voltages(v_in)
@@ -204,6 +210,18 @@ class CrossbarSolver:
         scale = np.abs(self._A).dot(np.abs(xf)) + np.abs(self._M) @ np.abs(V.T)
         denom = max(float(scale.max()), 1e-300)
         return float(np.abs(r).max() / denom)
+
+
+def transfer_matrix(solver, chunk=64):
+    """Column currents per volt on each word line, (R, C), from ``R`` unit solves of ``solver``."""
+    R, C = solver.shape
+    T = np.empty((R, C))
+    for s in range(0, R, chunk):
+        e = min(R, s + chunk)
+        V = np.zeros((e - s, R))
+        V[np.arange(e - s), np.arange(s, e)] = 1.0
+        T[s:e] = solver.solve(V).i_col
+    return T
 
 
 def _finish(solver, Vw, Vb, batched, report):
