@@ -162,10 +162,11 @@ cdef class PlacementCost:
                 self.PKtot += self.w[n] * self.npk[n]
                 self.LStot += self.w[n] * self.nls[n]
 
-    cdef double _combine(self, const i32[::1] pos, double* E, double* M, double* X, double* L) noexcept nogil:
+    cdef double _combine(self, const i32[::1] pos, double* E, double* M, double* X, double* L,
+                         bint full=False) noexcept nogil:
         cdef Py_ssize_t n, c
         cdef double e = self.Etot, pk = self.PKtot, ls = self.LStot, lm = 0.0, life = 1e308
-        if self.a_x != 0.0:
+        if self.a_x != 0.0 or full:
             for n in range(self.n_nets):
                 if self.w[n] > 0.0 and self.nlm[n] > lm:
                     lm = self.nlm[n]
@@ -187,7 +188,7 @@ cdef class PlacementCost:
         cdef double E, M, X, L, f
         with nogil:
             self._all(pos)
-            f = self._combine(pos, &E, &M, &X, &L)
+            f = self._combine(pos, &E, &M, &X, &L, True)
         return f, E, M, X, L
 
     def evaluate_many(self, const i32[:, ::1] P):

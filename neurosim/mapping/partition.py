@@ -232,8 +232,12 @@ def external_partition(hg: Hypergraph, slots: Slots, hw, k: int, tool: str, *, s
         scale = 1000.0 / max(float(A.data.max()) if A.nnz else 1.0, 1e-30)
         w = np.maximum(1, np.round(A.data * scale)).astype(np.int64)
         opts = pymetis.Options(seed=int(seed), ufactor=int(round(epsilon * 1000)))
-        _, parts = pymetis.part_graph(k, xadj=A.indptr.astype(np.int64), adjncy=A.indices.astype(np.int64),
-                                      eweights=w, options=opts)
+        if hasattr(pymetis, "CSRAdjacency"):
+            adj = pymetis.CSRAdjacency(A.indptr.astype(np.int64), A.indices.astype(np.int64))
+            _, parts = pymetis.part_graph(k, adjacency=adj, eweights=w, options=opts)
+        else:
+            _, parts = pymetis.part_graph(k, xadj=A.indptr.astype(np.int64), adjncy=A.indices.astype(np.int64),
+                                          eweights=w, options=opts)
         raw = np.asarray(parts, np.int32)
     elif tool == "mtkahypar":
         import mtkahypar
@@ -289,12 +293,14 @@ def _mtkahypar(hg: Hypergraph, k: int, epsilon: float, seed: int, threads: int) 
 
 
 # ------------------------------------------------------------------ graph KL bisection
-def kl_bisection(A, *, seed: int = 0, starts: int = 4, max_passes: int = 50, initial=None):
+def kl_bisection(A, *, seed: int = 0, starts: int = 8, max_passes: int = 50, initial=None):
     """Kernighan–Lin bisection of a weighted undirected graph (symmetric scipy.sparse or dense
     adjacency), balanced to ⌊n/2⌋ / ⌈n/2⌉ nodes like networkx's ``kernighan_lin_bisection``.
 
-    Runs the compiled KL from ``starts`` random balanced bisections (seeded) and, if given, from
-    ``initial`` (bool/0-1 per node), and returns ``(side uint8[n], cut)`` of the best."""
+    Runs the compiled KL from ``starts`` random balanced bisections, from ``starts`` breadth-first
+    grown halves (graph growing from random roots, as in METIS's initial partitioning; Karypis &
+    Kumar 1998) and, if given, from ``initial`` (0/1 per node); returns ``(side uint8[n], cut)`` of
+    the best."""
     A = sp.csr_matrix(A, dtype=np.float64)
     A = ((A + A.T) * 0.5).tocsr()
     A.setdiag(0)
@@ -308,6 +314,15 @@ def kl_bisection(A, *, seed: int = 0, starts: int = 4, max_passes: int = 50, ini
     for _ in range(max(1, starts)):
         s = np.zeros(n, np.uint8)
         s[rng.permutation(n)[n // 2:]] = 1
+        inits.append(s)
+    from scipy.sparse.csgraph import breadth_first_order
+    for _ in range(max(0, starts)):
+        root = int(rng.integers(n)) if n else 0
+        order = breadth_first_order(A, root, directed=False, return_predecessors=False) if n else np.zeros(0, int)
+        rest = np.setdiff1d(np.arange(n), order)
+        order = np.concatenate([order, rng.permutation(rest)])
+        s = np.ones(n, np.uint8)
+        s[order[:n // 2]] = 0
         inits.append(s)
     best = None
     k = _core()

@@ -3,8 +3,23 @@
 ==============  ==========================================================================
 strategy        what it does
 ==============  ==========================================================================
-sequential      fill crossbars with neurons in id order (PACMAN / PyCARL-style first fit)
+sequential      fill crossbars with neurons in id order (PACMAN / PyCARL-style first fit);
+                crossbars in id order; cells in neuron order
+random          sequential clusters placed on random crossbars (seeded); cells in neuron order
+spinemap        KL/FM partition on spike traffic (km1) + PSO placement on hop-weighted
+                traffic (Balaji et al. TVLSI 2020); cells in neuron order
+espine          as spinemap, PSO objective adds the minimum write lifetime, and rows/columns
+                are placed on the write-endurance map (Titirsha et al. TPDS 2021)
+read-aware      as spinemap, PSO adds inference lifetime, rows/columns placed on the
+                read-endurance map (Song et al. ASAP 2021; Paul et al. D&T 2022)
+metis           METIS (pymetis) k-way partition, repaired to the crossbar limits and
+                KL/FM-refined, then PSO placement on traffic (optional extra)
 ==============  ==========================================================================
+
+Options (``map_workload(..., options={...})``): ``passes`` (KL/FM passes, 10), ``placement``
+(dict overriding :data:`neurosim.mapping.placement.DEFAULT_PLACEMENT`: particles, iterations,
+inertia, c1, c2, v_max, w_energy, w_mean_latency, w_max_latency, w_lifetime, local_search_sweeps,
+ls_every, ls_sweeps), ``placement_method`` (pso+ls, ls, random, inorder), ``cell_iterations``.
 """
 from __future__ import annotations
 
@@ -51,6 +66,128 @@ def _sequential(ctx):
     if nb > ctx["hw"].n_crossbars:
         raise too_large(ctx["hw"], nb, f"sequential packing of {ctx['net'].n_neurons} neurons")
     return {"slot_xbar": block, "metadata": {"n_clusters": int(nb)}}
+
+
+def _activity(ctx):
+    if ctx["activity"] is not None:
+        return ctx["activity"], "given"
+    from .activity import profile_activity
+    return profile_activity(ctx["workload"])
+
+
+def _reweight(ctx):
+    """Activity-weighted hypergraph (profiles the workload when no activity was given)."""
+    spikes, source = _activity(ctx)
+    hg = build_hypergraph(ctx["net"], ctx["slots"], spikes, n_ticks=getattr(ctx["workload"], "n_ticks", None))
+    return hg, spikes, source
+
+
+def _partition_and_place(ctx, *, life_kind=None, partitioner="kl"):
+    from . import partition as P
+    from .placement import place
+    hw, slots = ctx["hw"], ctx["slots"]
+    opts = ctx["options"]
+    hg, spikes, source = _reweight(ctx)
+    meta = {"activity_source": source}
+    if partitioner == "kl":
+        block, nb, pst = P.kl_partition(hg, slots, hw, seed=ctx["seed"], passes=opts.get("passes", 10))
+    else:
+        # METIS with k = the number of blocks KL needs (same capacity), then repair + refine
+        _, k, _ = P.kl_partition(hg, slots, hw, seed=ctx["seed"], passes=0)
+        try:
+            block, nb, pst = P.external_partition(hg, slots, hw, k, partitioner, seed=ctx["seed"],
+                                                  passes=opts.get("passes", 10))
+        except ImportError:
+            raise MappingError(f"strategy {partitioner!r} needs the optional package "
+                               f"{'pymetis' if partitioner == 'metis' else 'mtkahypar'} (pip install it)") from None
+    meta["partition"] = pst
+    life = None
+    pl_opts = dict(opts.get("placement") or {})
+    maps = None
+    if life_kind is not None:
+        maps, msrc = _maps(ctx, life_kind)
+        meta["endurance_map_source"] = msrc
+        if maps.shape[0] > 1:
+            life = _life_table(ctx, block, nb, spikes, maps, life_kind)
+            pl_opts.setdefault("w_lifetime", 1.0)
+    pos, plst = place(hg, block, nb, hw, seed=ctx["seed"], life=life, options=pl_opts,
+                      method=opts.get("placement_method", "pso+ls"))
+    meta["placement"] = plst
+    slot_xbar = pos[block]
+    out = {"slot_xbar": slot_xbar, "metadata": meta}
+    if life_kind is not None:
+        from .cells import place_cells, synapse_intensity
+        inten = synapse_intensity(ctx["net"], hw, spikes, life_kind)
+        col, rp, cst = place_cells(ctx["net"], hw, slots, slot_xbar, inten, maps,
+                                   max_iter=opts.get("cell_iterations", 2000))
+        out["slot_col"], out["row_perm"] = col, rp
+        meta["cells"] = cst
+    return out
+
+
+def _maps(ctx, kind):
+    from .endurance import read_endurance_logical, write_endurance_logical
+    hw = ctx["hw"]
+    if kind == "write":
+        return write_endurance_logical(hw, hw.n_crossbars, ctx["seed"])
+    m, src = read_endurance_logical(hw)
+    return m[None], src
+
+
+def _life_table(ctx, block, nb, spikes, maps, kind):
+    """(clusters × crossbars) lifetime estimate for PSO when crossbars differ: per cluster, its
+    synapse intensities sorted high→low against each crossbar's endurance quantiles low→high
+    (an optimistic free-placement bound), evaluated at 64 quantiles."""
+    from .cells import synapse_intensity
+    inten = synapse_intensity(ctx["net"], ctx["hw"], spikes, kind)
+    sb = np.asarray(block)[ctx["slots"].slot_of_syn]
+    q = np.linspace(0, 1, 64)
+    E = np.quantile(maps.reshape(maps.shape[0], -1), q, axis=1).T            # (K, 64) ascending
+    out = np.full((nb, maps.shape[0]), 1e300)
+    for c in range(nb):
+        x = inten[sb == c]
+        x = x[x > 0]
+        if x.size == 0:
+            continue
+        I = np.quantile(x, q)[::-1]                                          # descending
+        out[c] = (E / I[None, :]).min(axis=1)
+    return out
+
+
+@_strategy("random")
+def _random(ctx):
+    """Sequential clusters on random crossbars (seeded)."""
+    hg, hw = ctx["hg"], ctx["hw"]
+    block, nb = _pack(np.arange(hg.n_vertices), hg, ctx["net"].n_neurons, hw)
+    if nb > hw.n_crossbars:
+        raise too_large(hw, nb, f"packing of {ctx['net'].n_neurons} neurons")
+    rng = np.random.default_rng(ctx["seed"])
+    pos = rng.permutation(hw.n_crossbars)[:nb]
+    return {"slot_xbar": pos[block], "metadata": {"n_clusters": int(nb)}}
+
+
+@_strategy("spinemap")
+def _spinemap(ctx):
+    """KL/FM on spike traffic + PSO placement on hop-weighted traffic; cells in neuron order."""
+    return _partition_and_place(ctx)
+
+
+@_strategy("espine")
+def _espine(ctx):
+    """spinemap + write-lifetime-aware PSO objective and endurance-aware cell placement."""
+    return _partition_and_place(ctx, life_kind="write")
+
+
+@_strategy("read-aware")
+def _read_aware(ctx):
+    """spinemap + inference-lifetime-aware PSO objective and read-endurance-aware cell placement."""
+    return _partition_and_place(ctx, life_kind="read")
+
+
+@_strategy("metis")
+def _metis(ctx):
+    """pymetis k-way partition (repaired, refined) + PSO placement on traffic."""
+    return _partition_and_place(ctx, partitioner="metis")
 
 
 def map_workload(workload, hw, strategy: str = "sequential", *, seed: int = 0, activity=None,

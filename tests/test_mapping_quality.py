@@ -1,0 +1,82 @@
+"""Placement and lifetime quality on shipped workloads; activity profiling and cache; CLI hook."""
+import numpy as np
+import pytest
+
+import neurosim as ns
+from neurosim.mapping import cli_map, mapping_metrics, map_workload, profile_activity
+from neurosim.mapping.activity import activity_cache_dir
+from neurosim.mapping.netview import as_network
+from neurosim.mapping.partition import kl_partition
+from neurosim.mapping.placement import place
+from neurosim.mapping.slots import build_hypergraph, build_slots
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _setup(name, hwname="espine_pcm"):
+    hw = ns.load_hardware(hwname)
+    wl = ns.load_workload(f"traces/{name}")
+    act, _ = profile_activity(wl)
+    net = as_network(wl)
+    slots = build_slots(net, hw.tile.crossbar_rows, n_crossbars=hw.n_crossbars)
+    hg = build_hypergraph(net, slots, act, n_ticks=wl.n_ticks)
+    return hw, wl, hg, slots
+
+
+def test_pso_plus_ls_beats_random_and_ls_alone():
+    hw, wl, hg, slots = _setup("smoothing")
+    block, nb, _ = kl_partition(hg, slots, hw)
+    wins_rand = wins_ls = 0
+    seeds = range(4)
+    for seed in seeds:
+        _, st = place(hg, block, nb, hw, seed=seed, options={"iterations": 40})
+        assert len(st["pso_trace"]) == 41 and np.all(np.diff(st["pso_trace"]) <= 1e-12)
+        wins_rand += st["pso+ls"]["hop_traffic"] < st["random"]["hop_traffic"]
+        wins_ls += st["pso+ls"]["hop_traffic"] <= st["ls_only"]["hop_traffic"]
+    assert wins_rand == len(seeds)
+    assert wins_ls >= len(seeds) - 1
+
+
+def test_espine_beats_spinemap_on_write_lifetime():
+    hw = ns.load_hardware("espine_pcm")
+    wl = ns.load_workload("traces/diehl_cook")
+    life = {}
+    for s in ("spinemap", "espine"):
+        m = map_workload(wl, hw, s, seed=0)
+        life[s] = mapping_metrics(wl, hw, m)["write_lifetime_runs_min"]
+    assert np.isfinite(life["spinemap"]) and life["espine"] > life["spinemap"]
+
+
+def test_read_aware_beats_spinemap_on_inference_lifetime():
+    hw = ns.load_hardware("rram_inference")
+    wl = ns.load_workload("traces/digits")
+    life = {}
+    for s in ("spinemap", "read-aware"):
+        m = map_workload(wl, hw, s, seed=0)
+        life[s] = mapping_metrics(wl, hw, m)["inference_lifetime_min"]
+    assert np.isfinite(life["spinemap"]) and life["read-aware"] > life["spinemap"]
+
+
+def test_activity_profile_is_cached_by_content_hash(tmp_path):
+    wl = ns.load_workload("traces/digits")
+    a1, src1 = profile_activity(wl)
+    assert src1 in ("lif/numpy", "engine/ideal")
+    assert (activity_cache_dir() / f"{wl.content_hash()}.npy").is_file()
+    a2, src2 = profile_activity(wl)
+    assert src2 == "cache" and np.array_equal(a1, a2)
+    given, src3 = profile_activity(wl, np.ones(wl.network.n_neurons))
+    assert src3 == "given"
+
+
+def test_cli_map_writes_once(tmp_path):
+    out = tmp_path / "m.npz"
+    res = cli_map("espine_pcm", "traces/digits", "spinemap", 0, out)
+    assert out.is_file() and res["mapping_path"] == str(out)
+    for k in ("crossbars_used", "tiles_used", "inter_tile_spikes_km1", "inter_tile_spikes_edge_cut",
+              "hop_traffic", "mean_hops", "max_hops", "write_lifetime_runs_min", "inference_lifetime_min"):
+        assert k in res
+    with pytest.raises(ns.mapping.MappingError, match="exists"):
+        cli_map("espine_pcm", "traces/digits", "spinemap", 0, out)
