@@ -1054,9 +1054,10 @@ cdef class Core:
     cdef void end_tick(self, int64_t wend) noexcept nogil:
         cdef int64_t t = self.tick
         cdef int64_t boundary = self.tick_start[t] + self.P
-        if wend > boundary:
+        if wend >= boundary:
+            # the tick's work (cycles T0 .. wend) did not fit its period: real-time overrun
             self.overruns += 1
-            self.tick_start[t + 1] = wend
+            self.tick_start[t + 1] = wend + 1
         else:
             self.tick_start[t + 1] = boundary
         self.tick += 1
@@ -1070,7 +1071,7 @@ cdef class Core:
         return w
 
     def close_tick(self, long long wend):
-        """Close the current tick: the next starts at max(period boundary, wend)."""
+        """Close the current tick: the next starts at max(period boundary, wend + 1)."""
         self.end_tick(wend)
 
     def run(self, long long n_ticks):
