@@ -146,12 +146,12 @@ cdef class LineGSPCG:
                         out[base + k] += inv * out[base + row + k]
 
     # ---- single-vector (B = 1) kernels: contiguous, branch-free inner loops that vectorise
-    cdef void _solve_w1(self, const double* rhs, const double* z, double* out) noexcept nogil:
+    cdef double _solve_w1(self, const double* rhs, const double* z, double* out) noexcept nogil:
         """out = Aw⁻¹ (rhs + Y z) for one vector: the right-hand side is transposed (tiles of 32) into
         a (C, R) scratch, all R word-line recurrences advance together over contiguous memory, and the
-        result is transposed back."""
+        result is transposed back. Returns <rhs, out> (fused CG dot product)."""
         cdef int R = self.R, C = self.C, i, j, i0, j0, i1, j1
-        cdef double gw = self.gw
+        cdef double gw = self.gw, s = 0.0, o
         cdef double* T = &self.scratch[0, 0]
         cdef const double* inv = &self.inv_wT[0, 0]
         cdef const double* y = &self.y[0, 0]
@@ -190,12 +190,16 @@ cdef class LineGSPCG:
                 i1 = i0 + 32 if i0 + 32 < R else R
                 for i in range(i0, i1):
                     for j in range(j0, j1):
-                        out[<Py_ssize_t>i * C + j] = T[<Py_ssize_t>j * R + i]
+                        o = T[<Py_ssize_t>j * R + i]
+                        out[<Py_ssize_t>i * C + j] = o
+                        s += rhs[<Py_ssize_t>i * C + j] * o
+        return s
 
-    cdef void _solve_b1(self, const double* rhs, const double* z, double* out) noexcept nogil:
-        """out = Ab⁻¹ (rhs + Y z) for one vector (bit lines are contiguous along j)."""
+    cdef double _solve_b1(self, const double* rhs, const double* z, double* out) noexcept nogil:
+        """out = Ab⁻¹ (rhs + Y z) for one vector (bit lines are contiguous along j). Returns
+        <rhs, out> (fused CG dot product)."""
         cdef int R = self.R, C = self.C, i, j, j0, j1
-        cdef double gc = self.gc
+        cdef double gc = self.gc, s = 0.0, o
         cdef const double* inv = &self.inv_b[0, 0]
         cdef const double* y = &self.y[0, 0]
         cdef Py_ssize_t c
@@ -207,10 +211,16 @@ cdef class LineGSPCG:
                 c = <Py_ssize_t>i * C
                 for j in range(j0, j1):
                     out[c + j] = (rhs[c + j] + y[c + j] * z[c + j] + gc * out[c - C + j]) * inv[c + j]
+            c = <Py_ssize_t>(R - 1) * C
+            for j in range(j0, j1):
+                s += rhs[c + j] * out[c + j]
             for i in range(R - 2, -1, -1):
                 c = <Py_ssize_t>i * C
                 for j in range(j0, j1):
-                    out[c + j] = out[c + j] + gc * inv[c + j] * out[c + C + j]
+                    o = out[c + j] + gc * inv[c + j] * out[c + C + j]
+                    out[c + j] = o
+                    s += rhs[c + j] * o
+        return s
 
     cdef double _matvec_dot1(self, const double* pw, const double* pb, double* qw, double* qb) noexcept nogil:
         """q = A p for one vector; returns <p, q>."""
@@ -252,16 +262,19 @@ cdef class LineGSPCG:
         return s
 
     cdef void _precond(self, const double* rw, const double* rb, double* zw, double* zb, double* tmp,
-                       int B) noexcept nogil:
-        """Symmetric line Gauss–Seidel: zw = Aw⁻¹rw; zb = Ab⁻¹(rb + Y zw); zw = Aw⁻¹(rw + Y zb)."""
+                       int B, double* rz) noexcept nogil:
+        """Symmetric line Gauss–Seidel: zw = Aw⁻¹rw; zb = Ab⁻¹(rb + Y zw); zw = Aw⁻¹(rw + Y zb).
+        Also rz[k] = <r_k, z_k>."""
+        cdef double s
         if B == 1:
             self._solve_w1(rw, NULL, tmp)
-            self._solve_b1(rb, tmp, zb)
-            self._solve_w1(rw, zb, zw)
+            s = self._solve_b1(rb, tmp, zb)
+            rz[0] = s + self._solve_w1(rw, zb, zw)
             return
         self._solve_w(rw, NULL, tmp, B)
         self._solve_b(rb, tmp, zb, B)
         self._solve_w(rw, zb, zw, B)
+        self._dot(rw, zw, rb, zb, rz, B)
 
     cdef void _matvec_dot(self, const double* pw, const double* pb, double* qw, double* qb, double* pq,
                           int B) noexcept nogil:
@@ -384,11 +397,10 @@ cdef class LineGSPCG:
                 if bnorm[k] == 0.0:
                     active[k] = 0
                     n_active -= 1
-            self._precond(rw, rb, zw, zb, tmp, B)
+            self._precond(rw, rb, zw, zb, tmp, B, rz)
             for t in range(n):
                 pw[t] = zw[t]
                 pb[t] = zb[t]
-            self._dot(rw, zw, rb, zb, rz, B)
             it = 0
             while n_active > 0 and it < max_iterations:
                 it += 1
@@ -423,8 +435,7 @@ cdef class LineGSPCG:
                         n_active -= 1
                 if n_active == 0:
                     break
-                self._precond(rw, rb, zw, zb, tmp, B)
-                self._dot(rw, zw, rb, zb, rz_new, B)
+                self._precond(rw, rb, zw, zb, tmp, B, rz_new)
                 for k in range(B):
                     beta[k] = rz_new[k] / rz[k] if (active[k] and rz[k] != 0.0) else 0.0
                     rz[k] = rz_new[k]
