@@ -1,0 +1,240 @@
+""":func:`evaluate`: lifetime, energy, latency, timing fidelity and accuracy of one simulated run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from .accuracy import inferences_in_run, run_accuracy
+from .energy import energy_report
+from .lifetime import CrossbarLifetime, absolute_lifetime, crossbar_lifetimes
+from .timing import compare_to_ideal, cycles_per_tick_stats, histogram_stats
+
+__all__ = ["evaluate", "Evaluation", "ratio"]
+
+
+def ratio(a: float, b: float) -> Optional[float]:
+    """``a / b`` for lifetimes that may be unbounded: inf/inf → None (both unbounded), x/inf → 0,
+    inf/x → inf."""
+    a, b = float(a), float(b)
+    if np.isinf(a) and np.isinf(b):
+        return None
+    if b == 0:
+        return float("inf") if a > 0 else None
+    return a / b
+
+
+@dataclass
+class Evaluation:
+    """Everything :func:`evaluate` measured. ``to_dict()`` gives the JSON-able part (results.json);
+    ``flat()`` one flat dict of scalars (sweep points); ``crossbars`` keeps the per-cell maps."""
+
+    hw_name: str
+    workload_name: str
+    strategy: str
+    run: dict
+    lifetime: dict
+    energy: dict
+    latency: dict
+    crossbar_table: list
+    timing: Optional[dict] = None
+    accuracy: Optional[dict] = None
+    baseline: Optional[dict] = None
+    crossbars: list = field(default_factory=list, repr=False)   # CrossbarLifetime per used crossbar
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def write_lifetime_inferences(self) -> float:
+        return self.lifetime["write"]["chip"]["inferences"]
+
+    @property
+    def read_lifetime_inferences(self) -> float:
+        return self.lifetime["read"]["chip"]["inferences"]
+
+    def to_dict(self) -> dict:
+        out = {
+            "hw": self.hw_name, "workload": self.workload_name, "strategy": self.strategy,
+            "run": self.run, "lifetime": self.lifetime, "energy": self.energy, "latency": self.latency,
+            "timing": self.timing, "accuracy": self.accuracy, "crossbars": self.crossbar_table,
+        }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        return out
+
+    def flat(self) -> dict:
+        """Scalars only, for sweep stores and CSV rows."""
+        f: dict[str, Any] = {
+            "hw": self.hw_name, "workload": self.workload_name, "strategy": self.strategy,
+            "ticks": self.run["ticks"], "inferences": self.run["inferences"], "run_seconds": self.run["seconds"],
+            "spikes": self.run["spikes"], "crossbars_used": self.run["crossbars_used"], "tiles_used": self.run["tiles_used"],
+        }
+        for kind in ("write", "read"):
+            chip = self.lifetime[kind]["chip"]
+            for unit in ("inferences", "seconds", "years", "clock_cycles"):
+                f[f"{kind}_lifetime_{unit}"] = chip[unit]
+            rel = self.lifetime[kind].get("relative_to_baseline")
+            f[f"{kind}_lifetime_rel_baseline"] = rel
+        f["lifetime_inferences"] = min(f["write_lifetime_inferences"], f["read_lifetime_inferences"])
+        f["lifetime_seconds"] = min(f["write_lifetime_seconds"], f["read_lifetime_seconds"])
+        for k, v in self.energy["per_inference_pj"].items():
+            f[f"energy_per_inference_pj.{k}"] = v
+        f["energy_per_inference_pj"] = self.energy["per_inference_pj"]["total"]
+        f["power_w"] = self.energy["power_w"]["total"]
+        lat = self.latency
+        f["busy_cycles_per_tick_mean"] = lat["busy_cycles_per_tick"]["mean"]
+        f["busy_cycles_per_tick_max"] = lat["busy_cycles_per_tick"]["max"]
+        f["cycles_per_tick_mean"] = lat["cycles_per_tick"]["mean"]
+        f["packet_latency_mean_cycles"] = lat["packet_latency_cycles"]["mean"]
+        f["packet_latency_p99_cycles"] = lat["packet_latency_cycles"]["p99"]
+        f["packet_latency_max_cycles"] = lat["packet_latency_cycles"]["max"]
+        f["overruns"] = lat["overruns"]
+        if self.timing:
+            f["isi_distortion_mean_abs_cycles"] = self.timing["isi_distortion_cycles"]["mean_abs"]
+            f["isi_distortion_max_cycles"] = self.timing["isi_distortion_cycles"]["max"]
+            f["spike_disorder"] = self.timing["spike_disorder"]
+            f["spike_recall"] = self.timing["recall"]
+        if self.accuracy and self.accuracy.get("accuracy") is not None:
+            f["accuracy"] = self.accuracy["accuracy"]
+        return f
+
+
+def _baseline_lifetimes(baseline, hw, workload) -> Optional[dict]:
+    """Chip write/read lifetimes (inferences) of a baseline: an Evaluation, a SimResult, or a
+    ``(SimResult, Mapping)`` pair evaluated on the same chip and workload."""
+    if baseline is None:
+        return None
+    if isinstance(baseline, Evaluation):
+        ev = baseline
+    else:
+        if isinstance(baseline, tuple):
+            bres, bmap = baseline
+        else:
+            bres, bmap = baseline, None
+        ev = evaluate(bres, hw, bmap, workload=workload, maps=False)
+    return {"strategy": ev.strategy, "write_inferences": ev.write_lifetime_inferences,
+            "read_inferences": ev.read_lifetime_inferences,
+            "energy_per_inference_pj": ev.energy["per_inference_pj"]["total"],
+            "packet_latency_mean_cycles": ev.latency["packet_latency_cycles"]["mean"]}
+
+
+def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None, maps: bool = True) -> Evaluation:
+    """Lifetime, energy and latency of a simulated run (DESIGN.md §3.4, REFERENCES.md §6b).
+
+    Parameters
+    ----------
+    res : SimResult
+        What :func:`neurosim.simulate` returned for ``workload`` on ``hw`` placed by ``mapping``.
+    hw : HardwareConfig
+        The chip of the run.
+    mapping : Mapping, optional
+        The mapping of the run (marks which cells hold synapses; without it every cell of each used
+        block counts).
+    baseline : Evaluation | SimResult | (SimResult, Mapping), optional
+        A baseline mapping's run on the same chip and workload: lifetimes are also reported as ratios.
+    ideal : SimResult, optional
+        The same workload on the ``ideal`` chip: ISI distortion, spike disorder and spike-train
+        fidelity are measured against it.
+    workload : Workload, optional
+        Needed for accuracy and to count inferences (sample windows); without it the whole run is
+        one inference.
+    maps : bool
+        Keep full-crossbar endurance maps for plotting (off in sweeps).
+
+    Returns
+    -------
+    Evaluation
+
+    Examples
+    --------
+    >>> import neurosim as ns                                                   # doctest: +SKIP
+    >>> ev = ns.evaluate(res, hw, m, workload=wl, ideal=res_ideal)               # doctest: +SKIP
+    >>> ev.lifetime["write"]["chip"]["years"], ev.energy["per_inference_pj"]["total"]  # doctest: +SKIP
+    """
+    T = int(res.n_ticks)
+    inferences, ticks_per_inf, unit = inferences_in_run(workload, T)
+    run_seconds = float(res.latency_s) if res.latency_s > 0 else T * hw.tick_period_s
+    inf_per_s = inferences / run_seconds
+    xbars = crossbar_lifetimes(res, hw, mapping, inferences=inferences, run_seconds=run_seconds, maps=maps)
+    absolute = dict(inferences_per_s=inf_per_s, ticks_per_inference=ticks_per_inf, clock_hz=hw.clock_hz)
+
+    table = []
+    lifetime: dict = {}
+    for kind in ("write", "read"):
+        best = (float("inf"), None, None)
+        for x in xbars:
+            life, idx = x.min_write if kind == "write" else x.min_read
+            if life < best[0]:
+                best = (life, x, idx)
+        chip = absolute_lifetime(best[0], **absolute)
+        lim = best[1]
+        lifetime[kind] = {
+            "chip": chip,
+            "limiting_crossbar": None if lim is None else lim.crossbar,
+            "limiting_cell": None if lim is None else list(lim.cell(best[2])),
+            "bounded": bool(np.isfinite(best[0])),
+        }
+    lifetime["write"]["definition"] = "min over used cells of write endurance / writes per inference"
+    lifetime["read"]["definition"] = "min over used cells of read endurance N_RD / reads per inference"
+    for x in xbars:
+        wl_, wi = x.min_write
+        rl_, ri = x.min_read
+        used = x.used
+        table.append({
+            "crossbar": x.crossbar, "tile": x.tile,
+            "rows_used": int(np.count_nonzero(used.any(axis=1))), "cells_used": int(np.count_nonzero(used)),
+            "write_lifetime_inferences": wl_, "write_lifetime_seconds": absolute_lifetime(wl_, **absolute)["seconds"],
+            "read_lifetime_inferences": rl_, "read_lifetime_seconds": absolute_lifetime(rl_, **absolute)["seconds"],
+            "writes_per_inference_max": float(x.writes_per_inference[used].max()) if used.any() else 0.0,
+            "reads_per_inference_max": float(x.reads_per_inference[used].max()) if used.any() else 0.0,
+            "write_endurance_min": float(x.write_endurance[used].min()) if used.any() else float("inf"),
+            "read_endurance_min": float(x.read_endurance[used].min()) if used.any() else float("inf"),
+            "failed_cells": x.failed_cells,
+            "write_limiting_cell": None if wi is None else list(x.cell(wi)),
+            "read_limiting_cell": None if ri is None else list(x.cell(ri)),
+        })
+
+    base = _baseline_lifetimes(baseline, hw, workload)
+    if base is not None:
+        lifetime["write"]["relative_to_baseline"] = ratio(lifetime["write"]["chip"]["inferences"], base["write_inferences"])
+        lifetime["read"]["relative_to_baseline"] = ratio(lifetime["read"]["chip"]["inferences"], base["read_inferences"])
+        base["write"] = absolute_lifetime(base["write_inferences"], **absolute)
+        base["read"] = absolute_lifetime(base["read_inferences"], **absolute)
+
+    energy = energy_report(res.energy_pj, inferences=inferences, run_seconds=run_seconds, counts=res.counts)
+    busy = np.asarray(res.traffic_end_cycle, np.int64) - np.asarray(res.tick_start_cycle[:-1], np.int64)
+    hist = np.asarray(res.packet_latency_hist)
+    nz = np.flatnonzero(hist)
+    latency = {
+        "tick_budget_cycles": int(hw.tick_period_cycles),
+        "cycles_per_tick": cycles_per_tick_stats(res.cycles_per_tick, hw.tick_period_cycles),
+        "busy_cycles_per_tick": cycles_per_tick_stats(np.maximum(busy, 0), hw.tick_period_cycles),
+        "overruns": int(res.overruns),
+        "packet_latency_cycles": histogram_stats(hist),
+        "packet_latency_histogram": {"cycles": nz.tolist(), "count": hist[nz].tolist(),
+                                     "last_bin_is_overflow_at": int(hist.size - 1)},
+        "link_utilisation_max": float(np.max(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0,
+        "link_utilisation_mean": float(np.mean(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0,
+    }
+    timing = None
+    if ideal is not None:
+        ideal_clock = round(ideal.total_cycles / ideal.latency_s) if ideal.latency_s > 0 else hw.clock_hz
+        timing = compare_to_ideal(res.spikes, hw.clock_hz, ideal.spikes, ideal_clock)
+    acc = run_accuracy(workload, res.spikes, T)
+    if acc is not None and ideal is not None:
+        ia = run_accuracy(workload, ideal.spikes, T)
+        acc["ideal_accuracy"] = None if ia is None else ia["accuracy"]
+    if acc is not None and workload is not None and "accuracy" in workload.metadata:
+        acc["reference_accuracy"] = workload.metadata.get("accuracy")
+    used_tiles = sorted({x.tile for x in xbars})
+    run = {
+        "ticks": T, "total_cycles": int(res.total_cycles), "seconds": run_seconds,
+        "inferences": inferences, "inference_unit": unit, "ticks_per_inference": ticks_per_inf,
+        "inferences_per_s": inf_per_s, "spikes": int(res.n_spikes), "crossbars_used": len(xbars),
+        "tiles_used": len(used_tiles), "counts": {k: int(v) for k, v in res.counts.items()},
+    }
+    strategy = getattr(mapping, "strategy", "unknown") if mapping is not None else "unknown"
+    return Evaluation(hw_name=hw.name, workload_name=getattr(res, "workload_name", "") or getattr(workload, "name", ""),
+                      strategy=strategy, run=run, lifetime=lifetime, energy=energy, latency=latency,
+                      crossbar_table=table, timing=timing, accuracy=acc, baseline=base, crossbars=xbars,
+                      extra={"records": list(res.crossbars)})

@@ -1,0 +1,166 @@
+"""``results.json`` (schema ``neurosim-results`` v1, docs/results_format.md) and the CSV tables of a run.
+
+JSON conventions: SI units in key names; unbounded values (a lifetime of a cell that is never
+written) are the string ``"inf"``; values that do not apply are ``null``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["RESULTS_SCHEMA", "RESULTS_SCHEMA_VERSION", "jsonable", "results_dict", "write_json", "write_tables",
+           "load_results", "new_out_dir", "OutputExists"]
+
+RESULTS_SCHEMA = "neurosim-results"
+RESULTS_SCHEMA_VERSION = 1
+
+
+class OutputExists(FileExistsError):
+    """The output folder exists and overwriting was not asked for."""
+
+
+def jsonable(obj):
+    """Plain JSON types: numpy scalars and arrays converted, inf → "inf", -inf → "-inf", nan → null."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    return str(obj)
+
+
+def results_dict(study) -> dict:
+    """The results.json document of a :class:`~neurosim.report.study.Study`."""
+    from .. import __version__
+
+    ev = study.evaluation
+    doc = {
+        "schema": RESULTS_SCHEMA,
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "neurosim_version": __version__,
+        "created_utc": study.created_utc,
+        "inputs": {
+            "hwconfig": {"name": study.hw.name, "source": study.hw_source, "clock_hz": study.hw.clock_hz,
+                         "tick_period_s": study.hw.tick_period_s, "summary": study.hw.summary()},
+            "workload": {"name": study.workload.name, "source": study.workload_source,
+                         "content_hash": study.workload_hash, "n_ticks": int(study.workload.n_ticks),
+                         "samples": int(study.workload.n_samples)},
+            "mapping": {"strategy": study.mapping.strategy, "seed": int(study.mapping.seed),
+                        "crossbars_used": int(len(study.mapping.used_crossbars())),
+                        "tiles_used": int(len(study.mapping.used_tiles()))},
+            "baseline": None if study.baseline_mapping is None else {"strategy": study.baseline_mapping.strategy},
+            "ticks": int(study.ticks),
+            "seed": int(study.seed),
+            "ideal_reference": study.ideal_result is not None,
+        },
+        **ev.to_dict(),
+        "aging": study.aging,
+        "elapsed_s": study.elapsed,
+        "files": study.files,
+    }
+    return jsonable(doc)
+
+
+def write_json(doc: dict, path: Path) -> None:
+    path.write_text(json.dumps(jsonable(doc), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def load_results(path) -> dict:
+    """Read a results.json, checking its schema name and version."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "results.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if doc.get("schema") != RESULTS_SCHEMA:
+        raise ValueError(f"{path}: not a neurosim results file (schema {doc.get('schema')!r})")
+    if int(doc.get("schema_version", 0)) > RESULTS_SCHEMA_VERSION:
+        raise ValueError(f"{path}: results schema v{doc['schema_version']} is newer than this neurosim "
+                         f"(reads up to v{RESULTS_SCHEMA_VERSION})")
+    return doc
+
+
+def _csv(path: Path, header: list, rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in rows:
+            w.writerow([jsonable(v) if not isinstance(v, str) else v for v in r])
+
+
+def write_tables(study, out: Path) -> list[str]:
+    """CSV tables of a run; returns the file names written."""
+    ev = study.evaluation
+    names = []
+    cols = ["crossbar", "tile", "rows_used", "cells_used", "write_lifetime_inferences", "write_lifetime_seconds",
+            "read_lifetime_inferences", "read_lifetime_seconds", "writes_per_inference_max",
+            "reads_per_inference_max", "write_endurance_min", "read_endurance_min", "failed_cells"]
+    _csv(out / "crossbars.csv", cols, ([row[c] for c in cols] for row in ev.crossbar_table))
+    names.append("crossbars.csv")
+    e = ev.energy
+    comps = [k for k in e["run_pj"]]
+    _csv(out / "energy.csv", ["component", "run_pj", "per_inference_pj", "power_w", "fraction"],
+         ([c, e["run_pj"][c], e["per_inference_pj"][c], e["power_w"][c], e["fraction"].get(c, 1.0)] for c in comps))
+    names.append("energy.csv")
+    h = ev.latency["packet_latency_histogram"]
+    _csv(out / "latency_histogram.csv", ["latency_cycles", "packets"], zip(h["cycles"], h["count"]))
+    names.append("latency_histogram.csv")
+    res = study.result
+    busy = np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])
+    _csv(out / "ticks.csv", ["tick", "start_cycle", "cycles", "busy_cycles"],
+         zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy.tolist()))
+    names.append("ticks.csv")
+    _csv(out / "spikes.csv", ["tick", "neuron", "cycle"],
+         zip(res.spikes["tick"].tolist(), res.spikes["neuron"].tolist(), res.spikes["cycle"].tolist()))
+    names.append("spikes.csv")
+    if study.aging:
+        keys = ["age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
+                "packet_latency_mean_cycles", "packet_latency_p99_cycles", "busy_cycles_per_tick_mean", "overruns",
+                "worn_cells", "drifted_cells", "refresh_writes", "changed_synapses", "simulated"]
+        _csv(out / "aging.csv", keys, ([row.get(k) for k in keys] for row in study.aging["ages"]))
+        names.append("aging.csv")
+    return names
+
+
+def new_out_dir(out, *, force: bool = False, prefix: str = "neurosim-run", parent=None) -> Path:
+    """The folder a run writes to. ``out`` given: it must not exist (or be empty) unless ``force``;
+    otherwise the next free ``<prefix>-NNN`` under ``parent`` (default: the current directory)."""
+    if out is not None:
+        path = Path(out)
+        if path.exists():
+            if not path.is_dir():
+                raise OutputExists(f"{path} exists and is not a folder")
+            if any(path.iterdir()) and not force:
+                raise OutputExists(f"{path} exists and is not empty; choose another --out or pass --force to overwrite")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    base = Path(parent) if parent is not None else Path.cwd()
+    base.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        path = base / f"{prefix}-{n:03d}"
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            n += 1

@@ -1,0 +1,361 @@
+"""The ``neurosim run`` study: map → simulate → evaluate (→ baseline, ideal reference, aging) → write
+``results.json``, CSV tables and a self-contained ``report.html``.
+
+>>> import neurosim as ns                                                         # doctest: +SKIP
+>>> from neurosim.report import run_study, write_outputs                          # doctest: +SKIP
+>>> st = run_study("espine_pcm", "traces/diehl_cook", strategy="espine", baseline="sequential", ticks=2000)  # doctest: +SKIP
+>>> write_outputs(st, "out/")                                                     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+__all__ = ["Study", "run_study", "write_outputs", "render_report", "progress_bar"]
+
+
+def progress_bar(total: int, desc: str, enabled: Optional[bool] = None):
+    """A tqdm bar on stderr, silent when stderr is not a terminal (or ``enabled=False``)."""
+    from tqdm import tqdm
+    disable = (not sys.stderr.isatty()) if enabled is None else (not enabled)
+    return tqdm(total=total, desc=desc, disable=disable, file=sys.stderr, leave=False,
+                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}")
+
+
+@dataclass
+class Study:
+    """Everything one ``neurosim run`` computed."""
+
+    hw: Any
+    hw_source: str
+    workload: Any
+    workload_source: str
+    workload_hash: str
+    mapping: Any
+    result: Any
+    evaluation: Any
+    ticks: int
+    seed: int
+    baseline_mapping: Any = None
+    baseline_result: Any = None
+    baseline_evaluation: Any = None
+    ideal_result: Any = None
+    aging: Optional[dict] = None
+    created_utc: str = ""
+    elapsed: dict = field(default_factory=dict)
+    files: list = field(default_factory=list)
+
+
+def _load_hw(hw):
+    from ..config import HardwareConfig, load_hardware
+    if isinstance(hw, HardwareConfig):
+        return hw, str(getattr(hw, "source_file", None) or hw.name)
+    return load_hardware(str(hw)), str(hw)
+
+
+def _load_wl(wl):
+    from ..workload import Workload, load_workload
+    if isinstance(wl, Workload):
+        return wl, wl.name
+    return load_workload(wl), str(wl)
+
+
+def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str] = None, ticks: Optional[int] = None,
+              seed: int = 0, ideal: bool = True, aging: bool = True, ages_s=None,
+              progress: Optional[bool] = None) -> Study:
+    """Map ``workload`` onto ``hw`` with ``strategy``, simulate ``ticks`` ticks, evaluate lifetimes,
+    energy, latency, accuracy; optionally against a ``baseline`` strategy and the ``ideal`` chip, and
+    age the chip (``ages_s``: ages in seconds, default from its lifetime). ``hw``/``workload`` are
+    objects or a preset name/path and a trace directory."""
+    from ..engine import simulate
+    from ..mapping import map_workload
+    from ..metrics import evaluate
+    from ..metrics.aging import aging_study
+
+    hw, hw_source = _load_hw(hw)
+    wl, wl_source = _load_wl(workload)
+    T = int(wl.n_ticks if ticks is None else ticks)
+    steps = 3 + (2 if baseline else 0) + (1 if ideal else 0) + (1 if aging else 0)
+    bar = progress_bar(steps, "neurosim run", progress)
+    elapsed: dict = {}
+
+    def step(name, fn):
+        bar.set_description_str(name)
+        t0 = time.perf_counter()
+        out = fn()
+        elapsed[name] = time.perf_counter() - t0
+        bar.update(1)
+        return out
+
+    try:
+        m = step("map", lambda: map_workload(wl, hw, strategy, seed=seed))
+        res = step("simulate", lambda: simulate(wl, hw, m, ticks=T, seed=seed))
+        bm = bres = bev = None
+        if baseline:
+            bm = step("map baseline", lambda: map_workload(wl, hw, baseline, seed=seed))
+            bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed))
+        ideal_res = None
+        if ideal:
+            def _ideal():
+                from ..config import load_hardware
+                hwi = load_hardware("ideal")
+                mi = map_workload(wl, hwi, "sequential", seed=seed)
+                return simulate(wl, hwi, mi, ticks=T, seed=seed)
+            ideal_res = step("ideal reference", _ideal)
+
+        def _eval():
+            b = None
+            nonlocal bev
+            if bres is not None:
+                bev = evaluate(bres, hw, bm, workload=wl, maps=False)
+                b = bev
+            return evaluate(res, hw, m, baseline=b, ideal=ideal_res, workload=wl)
+        ev = step("evaluate", _eval)
+        aged = None
+        if aging:
+            def _age():
+                inner = None
+                if progress is not False and sys.stderr.isatty():
+                    from tqdm import tqdm
+                    inner = lambda it: tqdm(it, desc="aging", leave=False, file=sys.stderr)  # noqa: E731
+                return aging_study(ev, wl, hw, m, ages_s=ages_s, ticks=T, seed=seed, progress=inner)
+            aged = step("aging", _age)
+    finally:
+        bar.close()
+    return Study(hw=hw, hw_source=hw_source, workload=wl, workload_source=wl_source,
+                 workload_hash=wl.content_hash(), mapping=m, result=res, evaluation=ev, ticks=T, seed=int(seed),
+                 baseline_mapping=bm, baseline_result=bres, baseline_evaluation=bev, ideal_result=ideal_res,
+                 aging=aged, created_utc=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), elapsed=elapsed)
+
+
+def write_outputs(study: Study, out, *, force: bool = False, progress: Optional[bool] = None) -> Path:
+    """Write ``results.json``, the CSV tables and ``report.html`` into ``out`` (created; an existing
+    non-empty folder only with ``force``). Returns the folder."""
+    from .results import new_out_dir, results_dict, write_json, write_tables
+
+    out = new_out_dir(out, force=force)
+    files = write_tables(study, out)
+    study.files = files + ["results.json", "report.html"]
+    html_text = render_report(study, progress=progress)
+    (out / "report.html").write_text(html_text, encoding="utf-8")
+    write_json(results_dict(study), out / "results.json")
+    return out
+
+
+# --------------------------------------------------------------------------- the HTML report
+def _limiting(ev, n: int) -> list:
+    """Up to n crossbars with the lowest lifetimes (write or read)."""
+    xs = list(ev.crossbars)
+    key = lambda x: min(x.min_write[0], x.min_read[0])  # noqa: E731
+    return sorted(xs, key=key)[:n]
+
+
+def _figures(study: Study, progress=None) -> list[tuple[str, str, bytes, str]]:
+    """(section, alt, png, caption) of every figure."""
+    from . import figures as F
+    from ..metrics.lifetime import SECONDS_PER_YEAR, mapped_lines
+
+    ev = study.evaluation
+    hw = study.hw
+    out = []
+    shown = _limiting(ev, 4)
+    bar = progress_bar(2 * len(shown) + 5, "figures", progress)
+    try:
+        for x in shown:
+            rows, cols = mapped_lines(hw, study.mapping, x.crossbar)
+            used_full = np.zeros(x.write_endurance_full.shape, bool)
+            used_full[: x.used.shape[0], x.physical_columns] = x.used
+            for kind, arr, label in (("write", x.write_endurance_full, "write endurance (cycles)"),
+                                     ("read", x.read_endurance_full, "read endurance N_RD (reads)")):
+                life = x.min_write[0] if kind == "write" else x.min_read[0]
+                years = life / ev.run["inferences_per_s"] / SECONDS_PER_YEAR if np.isfinite(life) else float("inf")
+                title = f"crossbar {x.crossbar} (tile {x.tile}): {kind} endurance"
+                png = F.crossbar_heatmap(arr, title=title, label=label, used_mask=used_full, rows=rows, cols=cols)
+                cap = (f"{kind.capitalize()} endurance of every cell of crossbar {x.crossbar}; red ticks on the margins "
+                       f"mark the {len(rows)} mapped rows and {len(cols)} mapped physical columns, the white outline "
+                       f"the cells holding synapses. Crossbar {kind} lifetime: {_fmt_years(years)}.")
+                out.append(("maps", f"{kind} endurance heat map of crossbar {x.crossbar}", png, cap))
+                bar.update(1)
+        ips = ev.run["inferences_per_s"]
+        ids = [r["crossbar"] for r in ev.crossbar_table]
+        wy = [r["write_lifetime_inferences"] / ips / SECONDS_PER_YEAR for r in ev.crossbar_table]
+        ry = [r["read_lifetime_inferences"] / ips / SECONDS_PER_YEAR for r in ev.crossbar_table]
+        out.append(("lifetime", "lifetime by crossbar", F.lifetime_by_crossbar(ids, wy, ry),
+                    "Write (effective) and inference (read) lifetime of each used crossbar, in years at the workload's rate."))
+        bar.update(1)
+        out.append(("energy", "energy breakdown", F.energy_breakdown(ev.energy["per_inference_pj"], unit_label=ev.run["inference_unit"]),
+                    "Energy per inference by component (engine energy classes; docs/engine.md)."))
+        bar.update(1)
+        res = study.result
+        busy = np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])
+        h = ev.latency["packet_latency_histogram"]
+        out.append(("latency", "latency histogram", F.latency_histograms(h["cycles"], h["count"], busy, hw.tick_period_cycles),
+                    "Left: spike delivery latency of every packet. Right: cycles from each tick's start until its spike traffic ended."))
+        bar.update(1)
+        net = study.workload.network
+        bounds = [(n, int(s)) for n, s in zip(net.population_names, net.population_starts)]
+        out.append(("raster", "spike raster", F.spike_raster(res.spikes["tick"], res.spikes["neuron"], n_neurons=net.n_neurons,
+                                                            boundaries=bounds),
+                    "Spikes of every non-input neuron on this chip; lines separate populations."))
+        bar.update(1)
+        if study.aging:
+            rows_ = study.aging["ages"]
+            marks = [("first reprogram", study.aging["time_to_first_reprogram_s"]),
+                     ("first wear-out", study.aging["first_wearout_s"])]
+            png = F.aging_curves([r["age_s"] for r in rows_], [r["accuracy"] for r in rows_],
+                                 [r["energy_per_inference_pj"] for r in rows_],
+                                 [r["packet_latency_mean_cycles"] for r in rows_],
+                                 failed_cells=[r["worn_cells"] for r in rows_], marks=marks)
+            cap = ("Accuracy, energy per inference and mean spike latency of the chip fast-forwarded to each age."
+                   + ("" if study.aging["chip_ages"] else " This chip models no wear and no read disturb: it does not age."))
+        else:
+            png = F.message_figure("Accuracy against age", "aging was not run (--no-aging)")
+            cap = "Aging was switched off for this run."
+        out.append(("aging", "accuracy against age", png, cap))
+        bar.update(1)
+    finally:
+        bar.close()
+    return out
+
+
+def _fmt_years(y) -> str:
+    from .html import fmt
+    if y is None or not np.isfinite(y):
+        return "unbounded"
+    return f"{fmt(y)} years"
+
+
+def render_report(study: Study, progress=None) -> str:
+    """The report.html text of a study."""
+    from .html import esc, figure, fmt, page, table
+
+    ev = study.evaluation
+    hw = study.hw
+    figs = _figures(study, progress)
+    wl_ = ev.lifetime["write"]
+    rl_ = ev.lifetime["read"]
+    kpis = [
+        ("write lifetime", _fmt_years(wl_["chip"]["years"]), f"{fmt(wl_['chip']['inferences'])} inferences"),
+        ("inference (read) lifetime", _fmt_years(rl_["chip"]["years"]), f"{fmt(rl_['chip']['inferences'])} inferences"),
+        ("energy per inference", f"{fmt(ev.energy['per_inference_pj']['total'] * 1e-6)} µJ",
+         f"power {fmt(ev.energy['power_w']['total'])} W"),
+        ("spike latency", f"{fmt(ev.latency['packet_latency_cycles']['mean'])} cycles",
+         f"p99 {fmt(ev.latency['packet_latency_cycles']['p99'])}, max {fmt(ev.latency['packet_latency_cycles']['max'])}"),
+        ("overruns", fmt(ev.latency["overruns"]), f"of {ev.run['ticks']} ticks"),
+    ]
+    if ev.accuracy and ev.accuracy.get("accuracy") is not None:
+        extra = ""
+        if ev.accuracy.get("ideal_accuracy") is not None:
+            extra = f"ideal chip {fmt(ev.accuracy['ideal_accuracy'])}"
+        kpis.append(("accuracy", fmt(ev.accuracy["accuracy"]), f"{ev.accuracy['samples']} samples; {extra}"))
+    kpi_html = '<div class="kpi">' + "".join(f"<div><span>{esc(a)}</span><b>{b}</b><span>{c}</span></div>" for a, b, c in kpis) + "</div>"
+
+    parts = [f"<h1>neurosim run: {esc(study.workload.name)} on {esc(hw.name)}</h1>",
+             f'<p class="sub">mapping <code>{esc(study.mapping.strategy)}</code>'
+             + (f", baseline <code>{esc(study.baseline_mapping.strategy)}</code>" if study.baseline_mapping is not None else "")
+             + f", {study.ticks} ticks ({fmt(ev.run['inferences'])} {esc(ev.run['inference_unit'])}s), seed {study.seed}, "
+             f"{esc(study.created_utc)}</p>", kpi_html]
+
+    # lifetimes
+    rows = []
+    for kind, d in (("write (effective)", wl_), ("inference (read)", rl_)):
+        c = d["chip"]
+        rows.append([kind, fmt(c["inferences"]), fmt(c["seconds"]), fmt(c["years"]), fmt(c["clock_cycles"]),
+                     fmt(d.get("relative_to_baseline")), fmt(d["limiting_crossbar"]),
+                     esc(d["limiting_cell"]) if d["limiting_cell"] else "—"])
+    parts.append("<h2>Lifetime</h2>")
+    parts.append('<p class="note">Write lifetime: min over used cells of write endurance / writes per inference; '
+                 "inference lifetime: min over used cells of read endurance N_RD / reads per inference (DESIGN.md §3.4). "
+                 "∞: nothing wears on this chip for this workload.</p>")
+    parts.append(table(["lifetime", "inferences", "seconds", "years", "clock cycles", "× baseline", "limiting crossbar",
+                        "limiting cell (row, col)"], rows))
+    if ev.baseline:
+        b = ev.baseline
+        parts.append(f'<p class="note">Baseline <code>{esc(b["strategy"])}</code>: write lifetime '
+                     f'{fmt(b["write_inferences"])} inferences, read lifetime {fmt(b["read_inferences"])} inferences, '
+                     f'{fmt(b["energy_per_inference_pj"])} pJ per inference.</p>')
+    for sec, alt, png, cap in figs:
+        if sec == "lifetime":
+            parts.append(figure(png, alt, esc(cap), "fig-lifetime"))
+    tbl = sorted(ev.crossbar_table, key=lambda r: min(r["write_lifetime_inferences"], r["read_lifetime_inferences"]))[:20]
+    parts.append("<h3>Crossbars (lowest lifetimes first; all in crossbars.csv)</h3>")
+    parts.append(table(["crossbar", "tile", "rows used", "cells used", "write lifetime (inf.)", "read lifetime (inf.)",
+                        "max writes/inf.", "max reads/inf.", "failed cells"],
+                       [[r["crossbar"], r["tile"], r["rows_used"], r["cells_used"], fmt(r["write_lifetime_inferences"]),
+                         fmt(r["read_lifetime_inferences"]), fmt(r["writes_per_inference_max"]),
+                         fmt(r["reads_per_inference_max"]), r["failed_cells"]] for r in tbl]))
+    parts.append("<h2>Endurance maps</h2>")
+    parts.append('<p class="note">The (up to) four crossbars with the lowest lifetimes. Drivers are at column 0 (left), '
+                 "sense amplifiers at the last row (bottom).</p>")
+    parts += [figure(png, alt, esc(cap)) for sec, alt, png, cap in figs if sec == "maps"]
+
+    parts.append("<h2>Energy</h2>")
+    e = ev.energy
+    parts.append(table(["component", "per inference (pJ)", "power (W)", "share"],
+                       [[esc(k), fmt(e["per_inference_pj"][k]), fmt(e["power_w"][k]),
+                         f"{100 * e['fraction'].get(k, 1.0):.1f}%"] for k in e["per_inference_pj"]]))
+    parts += [figure(png, alt, esc(cap), "fig-energy") for sec, alt, png, cap in figs if sec == "energy"]
+
+    parts.append("<h2>Latency</h2>")
+    L = ev.latency
+    parts.append(table(["measure", "mean", "p50", "p95", "p99 / max"], [
+        ["spike delivery latency (cycles)", fmt(L["packet_latency_cycles"]["mean"]), fmt(L["packet_latency_cycles"]["p50"]),
+         fmt(L["packet_latency_cycles"]["p95"]), f'{fmt(L["packet_latency_cycles"]["p99"])} / {fmt(L["packet_latency_cycles"]["max"])}'],
+        ["busy cycles per tick", fmt(L["busy_cycles_per_tick"]["mean"]), fmt(L["busy_cycles_per_tick"]["p50"]),
+         fmt(L["busy_cycles_per_tick"]["p95"]), fmt(L["busy_cycles_per_tick"]["max"])],
+        ["cycles per tick (budget " + fmt(L["tick_budget_cycles"]) + ")", fmt(L["cycles_per_tick"]["mean"]),
+         fmt(L["cycles_per_tick"]["p50"]), fmt(L["cycles_per_tick"]["p95"]), fmt(L["cycles_per_tick"]["max"])],
+    ]))
+    parts.append(f'<p class="note">Overruns (ticks whose work exceeded the tick budget): {fmt(L["overruns"])}. '
+                 f'Link utilisation: max {fmt(L["link_utilisation_max"])}, mean {fmt(L["link_utilisation_mean"])}.</p>')
+    parts += [figure(png, alt, esc(cap), "fig-latency") for sec, alt, png, cap in figs if sec == "latency"]
+    if ev.timing:
+        t = ev.timing
+        parts.append("<h3>Against the ideal chip</h3>")
+        parts.append(table(["measure", "value"], [
+            ["spikes here / on the ideal chip", f"{fmt(t['spikes'])} / {fmt(t['ideal_spikes'])}"],
+            ["matched (same neuron, same tick)", fmt(t["matched_spikes"])],
+            ["precision / recall", f"{fmt(t['precision'])} / {fmt(t['recall'])}"],
+            ["ISI distortion (cycles): min / mean / max", f"{fmt(t['isi_distortion_cycles']['min'])} / "
+             f"{fmt(t['isi_distortion_cycles']['mean'])} / {fmt(t['isi_distortion_cycles']['max'])}"],
+            ["spike disorder", f"{fmt(t['spike_disorder'])} ({fmt(100 * t['spike_disorder_fraction'])}%)"],
+        ]))
+        parts.append('<p class="note">ISI distortion and spike disorder follow SpiNeMap (REFERENCES.md §6b), with the ideal '
+                     "chip's firing times as generation times and this chip's as receive times, over spikes present on both.</p>")
+
+    parts.append("<h2>Spikes</h2>")
+    parts += [figure(png, alt, esc(cap), "fig-raster") for sec, alt, png, cap in figs if sec == "raster"]
+    parts.append("<h2>Aging</h2>")
+    if study.aging:
+        a = study.aging
+        parts.append(f'<p class="note">Refresh policy <code>{esc(a["policy"])}</code>. Time to first reprogram: '
+                     f'{fmt(a["time_to_first_reprogram_s"])} s ({_fmt_years(_years(a["time_to_first_reprogram_s"]))}; '
+                     f'{esc(a["first_reprogram_meaning"])}). First wear-out: {fmt(a["first_wearout_s"])} s.</p>')
+        parts.append(table(["age (s)", "age (years)", "accuracy", "energy/inf. (pJ)", "mean latency (cycles)",
+                            "worn cells", "drifted cells", "refresh writes"],
+                           [[fmt(r["age_s"]), fmt(r["age_years"]), fmt(r["accuracy"]), fmt(r["energy_per_inference_pj"]),
+                             fmt(r["packet_latency_mean_cycles"]), fmt(r["worn_cells"]), fmt(r["drifted_cells"]),
+                             fmt(r["refresh_writes"])] for r in a["ages"]]))
+    parts += [figure(png, alt, esc(cap), "fig-aging") for sec, alt, png, cap in figs if sec == "aging"]
+    parts.append("<h2>Run</h2>")
+    r = ev.run
+    parts.append(table(["item", "value"], [
+        ["hardware config", esc(study.hw_source)], ["workload", esc(study.workload_source)],
+        ["workload content hash", f"<code>{esc(study.workload_hash[:16])}…</code>"],
+        ["crossbars / tiles used", f"{r['crossbars_used']} / {r['tiles_used']}"],
+        ["spikes", fmt(r["spikes"])], ["total cycles", fmt(r["total_cycles"])], ["simulated seconds", fmt(r["seconds"])],
+        ["inferences per second", fmt(r["inferences_per_s"])],
+    ] + [[f"time: {esc(k)} (s)", fmt(v)] for k, v in study.elapsed.items()]))
+    parts.append(f'<p class="note">Files: {", ".join(esc(f) for f in study.files)}. Format: docs/results_format.md.</p>')
+    return page(f"neurosim run: {study.workload.name} on {hw.name}", "\n".join(parts))
+
+
+def _years(s):
+    from ..metrics.lifetime import SECONDS_PER_YEAR
+    return s / SECONDS_PER_YEAR if s is not None and np.isfinite(s) else float("inf")
