@@ -188,6 +188,83 @@ def quickstart(traces_dir):
         click.echo(_fmt_summary(summary(wl), indent="    "))
 
 
+def _strategy_choice(value, what):
+    from .mapping import STRATEGIES
+    if value is not None and value not in STRATEGIES:
+        raise _UserError(f"{what}: unknown mapping strategy {value!r}; choose one of {', '.join(sorted(STRATEGIES))}")
+    return value
+
+
+@main.command("run")
+@click.argument("hwconfig")
+@click.argument("workload")
+@click.option("--mapping", "strategy", default="espine", show_default=True, help="Mapping strategy of the run.")
+@click.option("--baseline", default=None, help="Baseline mapping strategy; lifetimes are also reported relative to it.")
+@click.option("--ticks", type=click.IntRange(min=1), default=None, help="Ticks to simulate (default: the whole workload).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of mapping and device randomness.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: a new numbered folder neurosim-run-NNN in the current directory).")
+@click.option("--force", is_flag=True, help="Write into an existing, non-empty --out folder (its files are overwritten).")
+@click.option("--ideal/--no-ideal", default=True, show_default=True,
+              help="Also run the ideal chip (ISI distortion, spike disorder, ideal accuracy).")
+@click.option("--aging/--no-aging", default=True, show_default=True, help="Age the chip and rerun the workload at each age.")
+@click.option("--age", "ages", type=click.FloatRange(min=0), multiple=True,
+              help="Chip age in seconds for the aging study (repeat; default: multiples of the chip lifetime).")
+def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force, ideal, aging, ages):
+    """Map WORKLOAD onto HWCONFIG, simulate, evaluate; write results.json, CSV tables and report.html."""
+    from .config import load_hardware
+    from .workload import load_workload
+
+    hw = load_hardware(hwconfig)
+    wl = load_workload(workload)
+    _strategy_choice(strategy, "--mapping")
+    _strategy_choice(baseline, "--baseline")
+    if ticks is not None and ticks > wl.n_ticks:
+        raise _UserError(f"--ticks: the workload {wl.name!r} lasts {wl.n_ticks} ticks, {ticks} asked")
+    from .report import OutputExists, new_out_dir, run_study, write_outputs
+    from .report.figures import MatplotlibMissing, _plt
+
+    try:
+        _plt()
+    except MatplotlibMissing as exc:
+        raise _UserError(str(exc)) from None
+    created = out_dir is None or not Path(out_dir).exists()
+    try:
+        out = new_out_dir(out_dir, force=force)
+    except OutputExists as exc:
+        raise _UserError(str(exc)) from None
+    except OSError as exc:
+        raise _UserError(f"--out: cannot create {out_dir}: {exc}") from None
+    try:
+        study = run_study(hw, wl, strategy=strategy, baseline=baseline, ticks=ticks, seed=seed, ideal=ideal,
+                          aging=aging, ages_s=list(ages) or None)
+        study.hw_source, study.workload_source = str(hwconfig), str(workload)
+        write_outputs(study, out, force=True)
+    except BaseException as exc:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        from .engine import EngineError
+        if isinstance(exc, (EngineError, MatplotlibMissing)):
+            raise _UserError(str(exc)) from None
+        raise
+    ev = study.evaluation
+    from .report.html import fmt
+    click.echo(f"neurosim run: {wl.name} on {hw.name}, mapping {strategy}"
+               + (f" (baseline {baseline})" if baseline else "") + f", {study.ticks} ticks")
+    for kind, label in (("write", "write (effective) lifetime"), ("read", "inference (read) lifetime")):
+        life = ev.lifetime[kind]
+        rel = life.get("relative_to_baseline")
+        click.echo(f"  {label:<28} {fmt(life['chip']['inferences'])} inferences = {fmt(life['chip']['years'])} years"
+                   + (f"  ({fmt(rel)} x baseline)" if baseline else ""))
+    click.echo(f"  {'energy per inference':<28} {fmt(ev.energy['per_inference_pj']['total'])} pJ"
+               f"  (power {fmt(ev.energy['power_w']['total'])} W)")
+    click.echo(f"  {'spike latency':<28} mean {fmt(ev.latency['packet_latency_cycles']['mean'])} cycles, "
+               f"max {fmt(ev.latency['packet_latency_cycles']['max'])}; overruns {ev.latency['overruns']}")
+    if ev.accuracy and ev.accuracy.get("accuracy") is not None:
+        click.echo(f"  {'accuracy':<28} {fmt(ev.accuracy['accuracy'])} on {ev.accuracy['samples']} samples")
+    click.echo(f"wrote {out / 'report.html'}, {out / 'results.json'} and CSV tables")
+
+
 def run():
     """Entry point that turns user-facing errors into one message and exit status 2."""
     try:
