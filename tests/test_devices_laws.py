@@ -99,6 +99,18 @@ def test_endurance_spread_seeded():
         write_endurance_map(hw)
 
 
+def test_endurance_of_a_block_of_cells():
+    hw = hw_variant("espine_pcm", **{"device.write_endurance.spread_sigma_ln": 0.2})
+    from neurosim.crossbar import program_current
+    from neurosim.devices import write_endurance
+    I = program_current(hw)[:10, :6]
+    a = write_endurance(hw, I, np.random.default_rng(1))
+    b = write_endurance_map(hw, I, np.random.default_rng(1))       # (hw, currents, rng) form
+    assert a.shape == (10, 6) and np.array_equal(a, b)
+    with pytest.raises(ValueError, match="rng"):
+        write_endurance_map(hw, "seed")
+
+
 def test_no_wear_is_infinite():
     hw = ns.load_hardware("ideal")
     assert np.all(np.isinf(write_endurance_map(hw)))

@@ -23,7 +23,7 @@ import numpy as np
 
 from .constants import K_B_EV_PER_K
 
-__all__ = ["endurance_from_current", "write_endurance_map", "program_cell_resistance"]
+__all__ = ["endurance_from_current", "write_endurance", "write_endurance_map", "program_cell_resistance"]
 
 
 def program_cell_resistance(hw) -> float:
@@ -61,19 +61,40 @@ def endurance_from_current(law, i_prog_a, r_cell_ohm, ambient_k=300.0) -> np.nda
     raise ValueError(f"law: unknown write-endurance law {law.law!r}")
 
 
-def write_endurance_map(hw, rng=None, *, program_current=None) -> np.ndarray:
+def write_endurance(hw, program_current, rng=None) -> np.ndarray:
+    """Write endurance (cycles) of cells with programming currents ``program_current`` (A, any shape,
+    e.g. a block of a crossbar): the law of ``hw.device.write_endurance`` plus the lognormal spread
+    (``rng``, a ``numpy.random.Generator``, is needed only when ``spread_sigma_ln > 0``)."""
+    law = hw.device.write_endurance
+    I = np.asarray(program_current, dtype=np.float64)
+    E = endurance_from_current(law, I, program_cell_resistance(hw), hw.device.temperature.ambient_k)
+    sigma = getattr(law, "spread_sigma_ln", 0.0)
+    if sigma > 0:
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("rng: write_endurance.spread_sigma_ln > 0 needs a numpy.random.Generator")
+        E = E * np.exp(sigma * rng.standard_normal(I.shape))
+    return E
+
+
+def write_endurance_map(hw, rng=None, program_current=None) -> np.ndarray:
     """(R, C) write endurance (programming cycles) of every cell of one crossbar of ``hw``.
 
     ``program_current`` (R, C, A) defaults to the series path with IR drop
     (``neurosim.crossbar.program_current``). ``rng`` (a ``numpy.random.Generator``) is needed only
-    when ``spread_sigma_ln > 0``.
+    when ``spread_sigma_ln > 0``. For convenience the call ``write_endurance_map(hw, currents, rng)``
+    (currents of any shape, e.g. a block of cells) is also accepted and means
+    ``write_endurance(hw, currents, rng)``.
 
     >>> from neurosim.config import load_hardware
     >>> E = write_endurance_map(load_hardware("espine_pcm"))
     >>> E.shape, np.unravel_index(E.argmin(), E.shape)     # weakest: next to driver and sense amp
     ((128, 128), (np.int64(127), np.int64(0)))
     """
-    law = hw.device.write_endurance
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        if isinstance(rng, (np.ndarray, list, tuple)) and (program_current is None or
+                                                            isinstance(program_current, np.random.Generator)):
+            return write_endurance(hw, rng, program_current)
+        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     shape = (hw.tile.crossbar_rows, hw.tile.crossbar_columns)
     if program_current is None:
         from ..crossbar.physics import program_current as _pc
@@ -81,10 +102,4 @@ def write_endurance_map(hw, rng=None, *, program_current=None) -> np.ndarray:
     I = np.asarray(program_current, dtype=np.float64)
     if I.shape != shape:
         raise ValueError(f"program_current: shape {I.shape} does not match the crossbar {shape}")
-    E = endurance_from_current(law, I, program_cell_resistance(hw), hw.device.temperature.ambient_k)
-    sigma = getattr(law, "spread_sigma_ln", 0.0)
-    if sigma > 0:
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError("rng: write_endurance.spread_sigma_ln > 0 needs a numpy.random.Generator")
-        E = E * np.exp(sigma * rng.standard_normal(shape))
-    return E
+    return write_endurance(hw, I, rng)

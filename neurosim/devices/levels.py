@@ -24,7 +24,7 @@ def quantise(hw_or_params, G) -> np.ndarray:
 
     >>> from neurosim.config import load_hardware
     >>> hw = load_hardware("espine_pcm")   # 16 levels between 1 uS and 100 uS
-    >>> [round(g * 1e6, 3) for g in quantise(hw, [3.5e-6, 7.7e-6, 2e-4])]   # level step 6.6 uS
+    >>> [round(float(g) * 1e6, 3) for g in quantise(hw, [3.5e-6, 7.7e-6, 2e-4])]   # level step 6.6 uS
     [1.0, 7.6, 100.0]
     """
     p = _params(hw_or_params)
