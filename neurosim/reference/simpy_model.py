@@ -312,7 +312,7 @@ class ReferenceModel:
                 self.tick_spikes.append(i)
                 self.counts["spikes_out"] += 1
                 self.energy["spike_out"] += hw.neuron.spike_out_energy_pj
-                self.emit(i, f, f + hw.neuron.spike_out_latency_cycles, self.entry[i])
+                self.emit(i, f, f + hw.neuron.spike_out_latency_cycles, self.entry.get(i))
             else:
                 self.v[i] = v
         self.activity(U + -(-len(mine) // par) * lat)

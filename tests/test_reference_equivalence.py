@@ -1,0 +1,152 @@
+"""The compiled engine against the SimPy reference model (neurosim.reference) on random small
+workloads, chips and mappings: identical spikes and cycle stamps, tick starts, overruns, per-cell
+read and write counters, conductances, packet latencies, link traffic and energies."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import neurosim as ns
+from neurosim.config.schema import HardwareConfig
+from neurosim.reference import random_mapping, simulate_reference
+
+pytest.importorskip("simpy")
+
+
+def make_chip(base, over):
+    d = ns.load_hardware(base).model_dump()
+    for k, v in over.items():
+        if "__" in k:
+            parts = k.split("__")
+            cur = d
+            for p in parts[:-1]:
+                cur = cur[p]
+            cur[parts[-1]] = v
+        else:
+            d[k] = v
+    return HardwareConfig.model_validate(d)
+
+
+def make_workload(rng, n_in, n_lif, ticks, plastic, max_delay):
+    net = ns.Network(name="rand")
+    inp = net.add_input("in", n_in)
+    a = net.add_population("a", n_lif, threshold=1.0, leak=float(rng.uniform(0.5, 1.0)), v_reset=0.0,
+                           refractory=int(rng.integers(0, 3)))
+    W1 = rng.uniform(0.1, 0.9, (n_in, n_lif)) * (rng.random((n_in, n_lif)) < 0.5)
+    W2 = rng.uniform(-0.5, 0.6, (n_lif, n_lif)) * (rng.random((n_lif, n_lif)) < 0.3)
+    np.fill_diagonal(W2, 0)
+    if plastic:
+        rule = ns.STDPRule(a_plus=0.05, a_minus=0.06, tau_plus=4.0, tau_minus=4.0, w_min=0.0, w_max=1.0)
+        net.connect(inp, a, weights=W1, delay=1, plastic=True, stdp=rule)
+    else:
+        net.connect(inp, a, weights=W1, delay=int(rng.integers(1, max_delay + 1)))
+    net.connect(a, a, weights=W2, delay=int(rng.integers(1, max_delay + 1)))
+    raster = rng.random((ticks, n_in)) < 0.3
+    return ns.Workload(net, inputs={"in": raster})
+
+
+CHIPS = {
+    # ideal device, tiny crossbars, small buffers and short ticks: back-pressure and overruns
+    "ideal": lambda d: make_chip("ideal", {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 6, "noc__buffer_depth_flits": d["buf"],
+        "noc__flits_per_packet": min(d["flits"], d["buf"]), "noc__multicast": d["mc"],
+        "noc__router_latency_cycles": d["rl"], "noc__link_latency_cycles": d["ll"],
+        "noc__energy_hop_per_flit_pj": 1.5, "noc__energy_local_delivery_pj": 0.25,
+        "neuron__neurons_update_in_parallel": d["par"], "neuron__update_latency_cycles": d["ul"],
+        "neuron__spike_out_latency_cycles": d["sl"], "neuron__update_energy_pj": 0.5,
+        "neuron__spike_out_energy_pj": 2.0, "peripherals__row_read_latency_cycles": d["rr"],
+        "peripherals__row_driver_energy_pj": 0.3, "peripherals__energy_per_synapse_read_pj": 0.7,
+        "peripherals__write_latency_cycles": 3, "peripherals__write_driver_energy_pj": 0.2,
+        "tick_period_s": d["period"] * 1e-9, "leakage__power_per_tile_w": 1e-6}),
+    # PCM with 16 levels, differential pairs, power-law endurance low enough to wear cells out
+    "pcm": lambda d: make_chip("espine_pcm", {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
+        "noc__multicast": d["mc"], "crossbar__ir_drop_method": "none",
+        "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
+        "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}),
+    # RRAM, reference column encoding, 8 levels, IR drop solved by the crossbar module
+    "rram": lambda d: make_chip("rram_inference", {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 7, "device__weight_encoding": "reference_column",
+        "device__read_disturb": {"law": "none"}, "noc__multicast": d["mc"],
+        "tick_period_s": d["period"] * 1e-9}),
+}
+
+
+def compare(res, ref):
+    sp = np.stack([res.spikes["tick"], res.spikes["neuron"], res.spikes["cycle"]], 1).astype(np.int64)
+    assert np.array_equal(sp, ref["spikes"].reshape(-1, 3))
+    assert np.array_equal(res.tick_start_cycle, ref["tick_start"])
+    assert np.array_equal(res.traffic_end_cycle, ref["traffic_end"])
+    assert res.overruns == ref["overruns"]
+    for k, v in ref["counts"].items():
+        assert res.counts[k] == v, k
+    for xb in res.crossbars:
+        r = ref["crossbars"][xb.crossbar]
+        assert np.array_equal(xb.row_reads, r["row_reads"])
+        assert np.array_equal(xb.writes, r["writes"])
+        assert np.array_equal(xb.failed, r["failed"])
+        assert np.array_equal(xb.conductance, r["G"])
+    hist = np.bincount(np.minimum(ref["latencies"], 4096), minlength=4097) if ref["latencies"].size else np.zeros(4097)
+    assert np.array_equal(res.packet_latency_hist, hist)
+    flits = np.zeros((res.link_flits.shape[0], 6), np.int64)
+    for (r, o), nf in ref["link_flits"].items():
+        flits[r, o] = nf
+    assert np.array_equal(res.link_flits, flits[:, :4])
+    assert np.array_equal(res.ejection_flits, flits[:, 4])
+    for k, v in ref["energy_pj"].items():
+        assert res.energy_pj[k] == pytest.approx(v, rel=1e-12, abs=1e-9), k
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), chip=st.sampled_from(sorted(CHIPS)),
+       w=st.integers(1, 3), h=st.integers(1, 3), cpt=st.integers(1, 2), buf=st.integers(1, 4),
+       flits=st.integers(1, 2), mc=st.sampled_from(["router", "replicate"]), rl=st.integers(0, 2),
+       ll=st.integers(1, 2), par=st.integers(1, 4), ul=st.integers(0, 2), sl=st.integers(0, 2),
+       rr=st.integers(1, 4), period=st.integers(15, 200), split=st.sampled_from([0.0, 0.3]),
+       plastic=st.booleans(), max_delay=st.integers(1, 3))
+def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, rl, ll, par, ul, sl, rr,
+                                        period, split, plastic, max_delay):
+    rng = np.random.default_rng(seed)
+    hw = CHIPS[chip](dict(w=w, h=h, cpt=cpt, buf=buf, flits=flits, mc=mc, rl=rl, ll=ll, par=par, ul=ul,
+                          sl=sl, rr=rr, period=period))
+    capacity = hw.n_crossbars * hw.neurons_per_crossbar
+    n_lif = int(min(capacity // 2, rng.integers(3, 12)))
+    if n_lif < 2:
+        return
+    wl = make_workload(rng, int(rng.integers(2, 8)), n_lif, int(rng.integers(5, 25)), plastic, max_delay)
+    try:
+        m = random_mapping(wl, hw, rng, split=split)
+    except ValueError:
+        return  # the random placement ran out of room on this tiny chip
+    res = ns.simulate(wl, hw, m, seed=seed)
+    ref = simulate_reference(wl, hw, m, seed=seed)
+    compare(res, ref)
+
+
+def test_reference_handles_back_pressure_and_overruns():
+    """A fixed case with one-flit buffers and a 30-cycle period: blocking and overruns happen."""
+    rng = np.random.default_rng(1)
+    hw = CHIPS["ideal"](dict(w=3, h=2, cpt=2, buf=1, flits=1, mc="router", rl=1, ll=1, par=2, ul=1, sl=1,
+                             rr=3, period=30))
+    wl = make_workload(rng, 6, 10, 30, False, 2)
+    m = random_mapping(wl, hw, rng, split=0.3)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    compare(res, ref)
+    assert res.overruns > 0
+    assert res.counts["partial_sum_packets"] > 0
+
+
+def test_learning_wears_cells_out_identically():
+    rng = np.random.default_rng(7)
+    hw = CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
+    wl = make_workload(rng, 6, 8, 60, True, 1)
+    m = random_mapping(wl, hw, rng)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    compare(res, ref)
+    assert res.counts["write_pulses"] > 0
+    assert res.counts["failed_cells"] > 0
