@@ -1,0 +1,98 @@
+"""``neurosim run`` end to end, as a user runs it (a subprocess), on every shipped chip; bad
+arguments get one clear message and no traceback; nothing is overwritten without --force."""
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+SHIPPED = ["espine_pcm", "rram_inference", "ideal", "loihi_like"]
+
+
+def neurosim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("chip", SHIPPED)
+def test_run_every_shipped_chip(chip, tmp_path, traces_dir):
+    out = tmp_path / "out"
+    r = neurosim("run", chip, str(traces_dir / "digits"), "--ticks", "80", "--mapping", "spinemap",
+                 "--baseline", "sequential", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "write (effective) lifetime" in r.stdout and "energy per inference" in r.stdout
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["schema"] == "neurosim-results" and doc["schema_version"] == 1
+    assert doc["inputs"]["hwconfig"]["name"] == chip and doc["inputs"]["ticks"] == 80
+    assert doc["run"]["inferences"] == pytest.approx(2.0)         # digits: one sample per 40 ticks
+    assert doc["energy"]["per_inference_pj"]["total"] >= 0
+    assert doc["accuracy"]["samples"] == 2
+    assert doc["timing"]["ideal_spikes"] > 0
+    assert len(doc["aging"]["ages"]) >= 2
+    for name in ("crossbars.csv", "energy.csv", "latency_histogram.csv", "ticks.csv", "spikes.csv", "aging.csv",
+                 "report.html"):
+        assert (out / name).is_file(), name
+    with (out / "crossbars.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == doc["run"]["crossbars_used"]
+    if chip in ("ideal", "loihi_like"):     # nothing wears on these chips
+        assert doc["lifetime"]["write"]["chip"]["inferences"] == "inf"
+        assert doc["lifetime"]["read"]["chip"]["inferences"] == "inf"
+        assert doc["aging"]["chip_ages"] is False
+    if chip == "rram_inference":            # read disturb bounds the inference lifetime
+        life = doc["lifetime"]["read"]["chip"]
+        assert isinstance(life["inferences"], float) and life["inferences"] > 0
+        assert life["seconds"] == pytest.approx(life["inferences"] / doc["run"]["inferences_per_s"])
+    if chip == "ideal":
+        t = doc["timing"]
+        assert t["recall"] == 1.0 and t["precision"] == 1.0 and t["spike_disorder"] == 0
+
+
+def test_numbered_output_folders_and_no_overwrite(tmp_path, traces_dir):
+    args = ("run", "ideal", str(traces_dir / "synth_layered"), "--ticks", "20", "--mapping", "sequential", "--no-aging",
+            "--no-ideal")
+    assert neurosim(*args, cwd=tmp_path).returncode == 0
+    assert neurosim(*args, cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["neurosim-run-001", "neurosim-run-002"]
+    first = tmp_path / "neurosim-run-001" / "results.json"
+    before = first.read_text()
+    r = neurosim(*args, "--out", str(tmp_path / "neurosim-run-001"), cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "not empty" in r.stderr and "--force" in r.stderr
+    assert first.read_text() == before
+    r = neurosim(*args, "--out", str(tmp_path / "neurosim-run-001"), "--force", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(first.read_text())
+    assert doc["accuracy"] is None          # synth_layered is unlabelled
+    assert doc["aging"] is None and doc["timing"] is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (("run", "no_such_chip", "TRACES/digits"), "no_such_chip"),
+    (("run", "ideal", "TRACES/no_such_workload"), "no_such_workload"),
+    (("run", "ideal", "TRACES/digits", "--mapping", "magic"), "unknown mapping strategy 'magic'"),
+    (("run", "ideal", "TRACES/digits", "--baseline", "magic"), "--baseline: unknown mapping strategy 'magic'"),
+    (("run", "ideal", "TRACES/digits", "--ticks", "0"), "--ticks"),
+    (("run", "ideal", "TRACES/digits", "--ticks", "99999999"), "--ticks: the workload 'digits' lasts 14400 ticks"),
+    (("run", "ideal", "TRACES/digits", "--ticks", "ten"), "--ticks"),
+    (("run", "ideal", "TRACES/digits", "--age", "-5"), "--age"),
+    (("run", "ideal"), "Missing argument 'WORKLOAD'"),
+])
+def test_bad_arguments_give_clear_errors(args, message, tmp_path, traces_dir):
+    args = tuple(a.replace("TRACES", str(traces_dir)) for a in args)
+    r = neurosim(*args, "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert message in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_refuses_a_chip_too_small(tmp_path, traces_dir):
+    small = tmp_path / "tiny.yaml"
+    small.write_text("extends: espine_pcm\nname: tiny\nnoc:\n  mesh_width: 1\n  mesh_height: 1\n"
+                     "tile:\n  crossbars_per_tile: 1\n  crossbar_rows: 16\n  crossbar_columns: 16\n")
+    r = neurosim("run", str(small), str(traces_dir / "digits"), "--ticks", "40", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "crossbars" in r.stderr and r.stderr.startswith("error: ")
+    assert not (tmp_path / "o").exists()
