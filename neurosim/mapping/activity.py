@@ -5,10 +5,10 @@ user gives one, :func:`profile_activity` runs the workload on the ``ideal`` chip
 the pure model's spikes (DESIGN.md §3.1) — and caches the counts by the workload's content hash.
 
 The profiler is :func:`neurosim.engine.simulate` on the ideal chip with a sequential mapping when
-the engine is available, else the pure-numpy discrete-time LIF of DESIGN.md §3.2
-(:func:`neurosim.workload.reference_lif.simulate_lif`), an exact model of the ideal chip's spikes
-for static weights. Plasticity is not simulated for profiling (weights stay at their stored values);
-activity only steers the mapping.
+the engine is available (on-chip STDP included, as the ideal chip learns), else the pure-numpy
+discrete-time LIF of DESIGN.md §3.2 (:func:`neurosim.workload.reference_lif.simulate_lif`), an
+exact model of the ideal chip's spikes for static weights (it does not simulate plasticity).
+Input neurons count the workload's input spikes.
 
 Cache: ``$NEUROSIM_CACHE_DIR/activity`` if set, else ``$XDG_CACHE_HOME/neurosim/activity``
 (``~/.cache/neurosim/activity``). Entries are ``<content-hash>.npy`` files written atomically and
@@ -54,7 +54,11 @@ def _simulate_counts(workload) -> tuple[np.ndarray, str]:
         m = map_workload(workload, hw, "sequential")
         res = simulate(workload, hw, m, seed=0)
         spk = np.asarray(res.spikes["neuron"], np.int64)
-        return np.bincount(spk, minlength=n).astype(np.float64), "engine/ideal"
+        counts = np.bincount(spk, minlength=n).astype(np.float64)
+        if not np.any(workload.network.is_input[spk]):
+            # the engine reports the network's own spikes; inputs replay the workload's spikes
+            counts += np.bincount(np.asarray(workload.input_neurons, np.int64), minlength=n)
+        return counts, "engine/ideal"
     except (ImportError, AttributeError, NotImplementedError):
         pass
     except MappingError:

@@ -9,7 +9,8 @@ the c-th smallest key decodes a placement (Bean, ORSA J. Comput. 1994). Update p
 
 with r1, r2 ~ U(0, 1) per dimension and |v| ≤ v_max. The swarm is seeded (one particle encodes the
 in-order placement) and the best placement is polished by the compiled pairwise-swap local search
-(``csrc/pso_place.pyx``). REFERENCES.md §6 found swap local search much stronger than PSO alone on
+(``csrc/pso_place.pyx``) — the global best and the ``polish_top − 1`` next personal bests are
+polished and the best kept. REFERENCES.md §6 found swap local search much stronger than PSO alone on
 this problem, so :func:`place` always also reports a local-search-only run from a random placement
 and a random placement, and returns the convergence trace.
 
@@ -30,7 +31,7 @@ __all__ = ["cluster_nets", "make_cost", "pso_place", "place", "DEFAULT_PLACEMENT
 DEFAULT_PLACEMENT = {
     "particles": 32, "iterations": 60, "inertia": 0.72, "c1": 1.49, "c2": 1.49, "v_max": 0.25,
     "w_energy": 1.0, "w_mean_latency": 0.0, "w_max_latency": 0.0, "w_lifetime": 0.0,
-    "local_search_sweeps": 30, "ls_every": 10, "ls_sweeps": 3, "seed_inorder": True, "ls_diverse": True,
+    "local_search_sweeps": 30, "ls_every": 10, "ls_sweeps": 3, "seed_inorder": True, "ls_diverse": True, "polish_top": 2,
 }
 
 
@@ -96,7 +97,7 @@ def _normalise(cost, pos):
 
 def pso_place(cost, n_clusters: int, n_xbars: int, rng: np.random.Generator, *, particles=32,
               iterations=100, inertia=0.72, c1=1.49, c2=1.49, v_max=0.25, init=None,
-              ls_every=0, ls_sweeps=3, seed=0, ls_diverse=False):
+              ls_every=0, ls_sweeps=3, seed=0, ls_diverse=False, return_swarm=False):
     """Random-key PSO (module docstring). Returns ``(pos int32[n_clusters], best objective, trace)``
     where ``trace[i]`` is the global best after iteration i (trace[0]: initial swarm).
 
@@ -155,6 +156,9 @@ def pso_place(cost, n_clusters: int, n_xbars: int, rng: np.random.Generator, *, 
                 if f_ls < gbest_f:
                     gbest, gbest_f = x.copy(), float(f_ls)
         trace.append(gbest_f)
+    if return_swarm:
+        order = np.argsort(pbest_f)
+        return decode(gbest[None, :])[0], gbest_f, trace, decode(pbest[order])
     return decode(gbest[None, :])[0], gbest_f, trace
 
 
@@ -193,17 +197,25 @@ def place(hg: Hypergraph, block: np.ndarray, n_clusters: int, hw, *, seed: int =
     if method == "ls":
         return ls_pos, stats
     t0 = time.perf_counter()
-    pos, fbest, trace = pso_place(cost, n_clusters, K, rng, particles=opt["particles"],
-                                  iterations=opt["iterations"], inertia=opt["inertia"], c1=opt["c1"],
-                                  c2=opt["c2"], v_max=opt["v_max"], init=inorder if opt["seed_inorder"] else None,
-                                  ls_every=opt["ls_every"], ls_sweeps=opt["ls_sweeps"], seed=seed,
-                                  ls_diverse=opt["ls_diverse"])
+    pos, fbest, trace, swarm = pso_place(
+        cost, n_clusters, K, rng, particles=opt["particles"], iterations=opt["iterations"],
+        inertia=opt["inertia"], c1=opt["c1"], c2=opt["c2"], v_max=opt["v_max"],
+        init=inorder if opt["seed_inorder"] else None, ls_every=opt["ls_every"], ls_sweeps=opt["ls_sweeps"],
+        seed=seed, ls_diverse=opt["ls_diverse"], return_swarm=True)
     t_pso = time.perf_counter() - t0
     record("pso", pos, t_pso)
-    pos = np.ascontiguousarray(pos, np.int32)
-    cost.local_search(pos, int(opt["local_search_sweeps"]), int(seed) + 13)
+    # polish: local search from the global best and the next-best personal bests
+    best_f, best_pos = np.inf, None
+    cands = [np.ascontiguousarray(pos, np.int32)] + [np.ascontiguousarray(x, np.int32)
+                                                     for x in swarm[:max(0, int(opt["polish_top"]) - 1)]]
+    for i, cand in enumerate(cands):
+        cand = cand.copy()
+        f, _, _ = cost.local_search(cand, int(opt["local_search_sweeps"]), int(seed) + 13 + i)
+        if f < best_f:
+            best_f, best_pos = f, cand
+    pos = best_pos
     record("pso+ls", pos, time.perf_counter() - t0)
     stats["pso_trace"] = [float(x) for x in trace]
     stats["pso_parameters"] = {k: opt[k] for k in ("particles", "iterations", "inertia", "c1", "c2", "v_max",
-                                                    "ls_every", "ls_sweeps", "local_search_sweeps")}
+                                                    "ls_every", "ls_sweeps", "local_search_sweeps", "polish_top")}
     return pos, stats
