@@ -419,6 +419,8 @@ class _Maintenance:
             if changed:
                 ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
                 self.core.refresh_weff(_i64(ids))
+            if self.disturb and self.s["xb_writes_tick"][kk] > 0:
+                self.params[kk] = None          # levels and write counts changed: new onsets
             if self.disturb and self.params[kk] is None:
                 self.params[kk] = self._disturb_params(kk)
         return wend + extra
