@@ -245,10 +245,18 @@ def sweep_lines(x_by_series: dict, *, xlabel: str, ylabel: str, title: str, logy
 
 
 def pareto_front_figure(points: dict, *, xlabel: str, ylabel: str, title: str, maximise_x: bool,
-                        maximise_y: bool, logx: bool = True, logy: bool = True) -> bytes:
+                        maximise_y: bool, logx=None, logy=None) -> bytes:
     """Scatter of design points ``{series: (x, y, is_front)}`` with each series' front drawn as a
-    step line (``maximise_x``/``maximise_y`` say which direction is better)."""
+    step line (``maximise_x``/``maximise_y`` say which direction is better). ``logx``/``logy``
+    default to a log axis when the positive values span more than a factor 20."""
     plt = _plt()
+
+    def auto(idx):
+        vals = np.concatenate([np.asarray(p[idx], float) for p in points.values()]) if points else np.zeros(0)
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        return bool(vals.size) and vals.max() / vals.min() > 20
+    logx = auto(0) if logx is None else logx
+    logy = auto(1) if logy is None else logy
     fig, ax = plt.subplots(figsize=(5.4, 3.8))
     for i, (name, (x, y, front)) in enumerate(sorted(points.items())):
         x = np.asarray(x, float)
@@ -264,6 +272,7 @@ def pareto_front_figure(points: dict, *, xlabel: str, ylabel: str, title: str, m
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
+    ax.ticklabel_format(axis="both", style="sci", scilimits=(-3, 4), useOffset=False) if not (logx or logy) else None
     better = ("→" if maximise_x else "←") + " / " + ("↑" if maximise_y else "↓")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
