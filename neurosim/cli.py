@@ -265,6 +265,25 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
     click.echo(f"wrote {out / 'report.html'}, {out / 'results.json'} and CSV tables")
 
 
+@main.command("report")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: DB's name with _report, beside it).")
+@click.option("--force", is_flag=True, help="Write into an existing, non-empty output folder.")
+@click.option("--sweep", "sweep_name", default=None, help="Report only this sweep of the store.")
+def report_cmd(db, out_dir, force, sweep_name):
+    """Render the endurance sweep report of the result store DB (from `neurosim sweep`)."""
+    from .report import OutputExists
+    from .report.figures import MatplotlibMissing
+    from .sweep.report import SweepReportError, write_sweep_report
+
+    try:
+        out = write_sweep_report(db, out_dir, force=force, sweep=sweep_name)
+    except (SweepReportError, OutputExists, MatplotlibMissing) as exc:
+        raise _UserError(str(exc)) from None
+    click.echo(f"wrote {out / 'report.html'} (figures in {out / 'figures'}, CSV tables in {out})")
+
+
 def run():
     """Entry point that turns user-facing errors into one message and exit status 2."""
     try:
