@@ -2,16 +2,21 @@
 arguments get one clear message and no traceback; nothing is overwritten without --force."""
 import csv
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
 
 SHIPPED = ["espine_pcm", "rram_inference", "ideal", "loihi_like"]
 
 
 def neurosim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True, text=True, cwd=cwd, env=ENV)
 
 
 @pytest.mark.parametrize("chip", SHIPPED)
