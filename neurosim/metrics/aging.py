@@ -53,6 +53,8 @@ class AgedChip:
     changed_synapses: int
     mean_abs_weight_change: float
     levels_disabled: bool
+    out_of_tolerance_cells: int = 0
+    max_rel_drift: float = 0.0
     per_crossbar: list = field(default_factory=list)
 
 
@@ -72,7 +74,8 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
     """Fast-forward the chip of evaluation ``ev`` (from :func:`neurosim.evaluate` with ``maps=True``
     or ``False``) running ``wl`` placed by ``mapping`` to the given age; returns an :class:`AgedChip`
     whose ``workload`` and ``hw`` are ready for :func:`neurosim.simulate`."""
-    from ..devices import decode_conductances, device_params, drifted_conductance, encode_weights, quantise
+    from ..devices import (decode_conductances, device_params, drifted_conductance, encode_weights, quantise,
+                           reads_to_tolerance, temperature_map)
     from ..devices.faults import stuck_value
     from .lifetime import read_voltage_map, full_conductance
 
@@ -98,7 +101,8 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
     sk = np.asarray(mapping.synapse_crossbar)
     sr = np.asarray(mapping.synapse_row)
     sc = np.asarray(mapping.synapse_column)
-    totals = dict(worn=0, drifted=0, refresh=0.0)
+    totals = dict(worn=0, drifted=0, refresh=0.0, oot=0, maxdrift=0.0)
+    tol = float(getattr(law, "drift_tolerance_rel", 0.0) or 0.0)
     per = []
     for x, rec in zip(ev.crossbars, _records(ev)):
         k = x.crossbar
@@ -114,13 +118,6 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
         writes = x.writes_per_inference * age_inferences
         reads = x.reads_per_inference * age_inferences
         n_refresh = np.zeros_like(reads)
-        if disturb and refresh:
-            N = x.read_endurance
-            ok = np.isfinite(N) & (N > 0)
-            n_refresh = np.where(ok, np.floor(reads / np.where(ok, N, 1.0)), 0.0)
-            reads = np.where(ok, reads - n_refresh * np.where(ok, N, 1.0), reads)
-            writes = writes + n_refresh
-        worn = (writes >= x.write_endurance) & x.used
         G = G0.copy()
         drifted = np.zeros(G.shape, bool)
         if disturb:
@@ -128,11 +125,34 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
                 V = x.v_read_full[:rows_used][:, cols]
             else:
                 V = read_voltage_map(hw, full_conductance(hw, rec))[:rows_used][:, cols]
-            from ..devices import temperature_map
             T = temperature_map(hw, np.zeros((hw.tile.crossbar_rows, hw.tile.crossbar_columns)))[:rows_used][:, cols]
+            g_rel = np.abs(G0) / hw.device.g_max_s
+            if refresh:
+                # reads to tolerance at the cycling the cell has seen by then (refresh writes included)
+                def n_rd(w):
+                    return reads_to_tolerance(law, V, hw.crossbar.read_pulse_s, w, T, g_rel)
+                N = n_rd(writes)
+                for _ in range(3):
+                    ok = N > 0
+                    n_refresh = np.where(ok, np.floor(reads / np.where(ok, N, 1.0)), 0.0)
+                    N = n_rd(writes + n_refresh)
+                ok = N > 0
+                n_refresh = np.where(ok, np.floor(reads / np.where(ok, N, 1.0)), 0.0)
+                reads = np.where(ok, reads - n_refresh * np.where(ok, N, 1.0), reads)
+                writes = writes + n_refresh
+                # a cell is rewritten as soon as it passes the tolerance at its present cycling
+                N_now = n_rd(writes)
+                reads = np.where(N_now > 0, np.minimum(reads, N_now), reads)
             G = drifted_conductance(law, np.abs(G0), reads, V, hw.crossbar.read_pulse_s, prior_cycles=writes,
                                     temperature_k=T, g_max=hw.device.g_max_s) * np.sign(np.where(G0 == 0, 1.0, G0))
             drifted = (G != G0) & x.used
+        worn = (writes >= x.write_endurance) & x.used
+        if disturb:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rel = np.where(x.used & ~worn & (G0 != 0), np.abs(G - G0) / np.abs(np.where(G0 != 0, G0, 1.0)), 0.0)
+            # a refreshed cell is rewritten the moment it passes the tolerance: never beyond it
+            totals["oot"] += int(np.count_nonzero(rel > tol * (1 + 1e-9)))
+            totals["maxdrift"] = max(totals["maxdrift"], float(rel.max()) if rel.size else 0.0)
         G = np.where(worn, stuck, G)
         affected = worn | drifted
         totals["worn"] += int(worn.sum())
@@ -184,7 +204,7 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
         workload=wl2, hw=hw2, worn_cells=totals["worn"], drifted_cells=totals["drifted"],
         refresh_writes=totals["refresh"], changed_synapses=int(changed.sum()),
         mean_abs_weight_change=float(diff.mean()) if diff.size else 0.0, levels_disabled=disable_levels,
-        per_crossbar=per,
+        out_of_tolerance_cells=totals["oot"], max_rel_drift=totals["maxdrift"], per_crossbar=per,
     )
 
 
@@ -230,6 +250,7 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
         aged = age_chip(ev, wl, hw, mapping, age_seconds=a)
         row = {"age_s": float(a), "age_years": float(a) / SECONDS_PER_YEAR, "age_inferences": aged.age_inferences,
                "worn_cells": aged.worn_cells, "drifted_cells": aged.drifted_cells,
+               "out_of_tolerance_cells": aged.out_of_tolerance_cells, "max_rel_drift": aged.max_rel_drift,
                "refresh_writes": aged.refresh_writes, "changed_synapses": aged.changed_synapses,
                "mean_abs_weight_change": aged.mean_abs_weight_change, "simulated": False}
         if not wear or (aged.changed_synapses == 0 and not aged.levels_disabled):

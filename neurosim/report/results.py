@@ -136,7 +136,7 @@ def write_tables(study, out: Path) -> list[str]:
     if study.aging:
         keys = ["age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
                 "packet_latency_mean_cycles", "packet_latency_p99_cycles", "busy_cycles_per_tick_mean", "overruns",
-                "worn_cells", "drifted_cells", "refresh_writes", "changed_synapses", "simulated"]
+                "worn_cells", "drifted_cells", "out_of_tolerance_cells", "max_rel_drift", "refresh_writes", "changed_synapses", "simulated"]
         _csv(out / "aging.csv", keys, ([row.get(k) for k in keys] for row in study.aging["ages"]))
         names.append("aging.csv")
     return names
