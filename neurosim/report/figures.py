@@ -235,7 +235,12 @@ def sweep_lines(x_by_series: dict, *, xlabel: str, ylabel: str, title: str, logy
     if logy:
         ax.set_yscale("log")
     if logx:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
         ax.set_xscale("log")
+        xs = sorted({float(v) for x, _ in x_by_series.values() for v in np.asarray(x, float) if np.isfinite(v) and v > 0})
+        ax.set_xticks(xs)
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title + (f" ({dropped} unbounded points not drawn)" if dropped else ""), fontsize=10)

@@ -136,18 +136,21 @@ def pareto_mask(values: np.ndarray, maximise) -> np.ndarray:
     return front
 
 
-def _varied_axes(rows: list, spec: dict) -> list[str]:
+def _varied_axes(rows: list, spec: dict) -> tuple[list[str], list[str]]:
+    """``(all varied keys, plotting axes)``: keys zipped together advance as one axis, plotted against
+    the first key of their group."""
     keys = list((spec.get("grid") or {}).keys())
     for pt in spec.get("points") or []:
         for k in pt:
             if k not in keys:
                 keys.append(k)
-    out = []
-    for k in keys:
-        vals = {json.dumps(r.get(k)) for r in rows}
-        if len(vals) > 1:
-            out.append(k)
-    return out
+    varied = [k for k in keys if len({json.dumps(r.get(k)) for r in rows}) > 1]
+    partner = {}
+    for group in spec.get("zip") or []:
+        for k in group[1:]:
+            partner[k] = group[0]
+    axes = [k for k in varied if partner.get(k) not in varied]
+    return varied, axes
 
 
 def _mean_over_seeds(rows: list, group_keys: list) -> list:
@@ -238,8 +241,8 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
         rows = by_sweep[sweep_name]
         spec = specs.get(sweep_name) or {}
         baseline = spec.get("baseline")
-        axes = _varied_axes(rows, spec)
-        _attach_baseline(rows, axes, baseline)
+        varied, axes = _varied_axes(rows, spec)
+        _attach_baseline(rows, varied, baseline)
         all_rows += rows
         slug = _slug(sweep_name)
         parts.append(f"<h2>Sweep <code>{esc(sweep_name)}</code></h2>")
@@ -250,12 +253,15 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
         parts.append(f'<p class="note">chip <code>{esc(spec.get("hwconfig", rows[0].get("hw", "")))}</code>; '
                      f"workloads {esc(', '.join(workloads))}; strategies {esc(', '.join(strategies))}"
                      + (f"; baseline <code>{esc(baseline)}</code>" if baseline else "")
-                     + f"; varied: {esc(', '.join(axes) or 'nothing')}. Lifetime = min(write, inference lifetime).</p>")
-        merged = _mean_over_seeds(rows, ["workload", "strategy"] + axes)
+                     + f"; varied: {esc(', '.join(varied) or 'nothing')}. Lifetime = min(write, inference lifetime).</p>")
+        merged = _mean_over_seeds(rows, ["workload", "strategy"] + varied)
         # ---- lifetime against each varied key
         for axis in axes:
             others = [a for a in axes if a != axis]
             label = AXIS_LABELS.get(axis, axis)
+            zipped = [k for g in (spec.get("zip") or []) if g and g[0] == axis for k in g[1:] if k in varied]
+            if zipped:
+                label += " (= " + ", ".join(AXIS_LABELS.get(k, k) for k in zipped) + ")"
             series: dict = defaultdict(lambda: ([], []))
             rel_series: dict = defaultdict(lambda: ([], []))
             table_rows = []
@@ -324,14 +330,14 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                     f"{slug}_pareto_{_slug(ki)}_{_slug(kj)}.png", f"Pareto front {li} against {lj}",
                     f"Every design point (seed-averaged), each strategy's non-dominated front joined.{note}")
         front_rows = [r for r in merged if r["pareto_front"]]
-        cols = ["strategy", "workload"] + axes + [k for k, _, _ in OBJECTIVES] + ["accuracy", "seeds"]
+        cols = ["strategy", "workload"] + varied + [k for k, _, _ in OBJECTIVES] + ["accuracy", "seeds"]
         _write_csv(out / f"{slug}_pareto.csv", front_rows, cols)
         files.append(f"{slug}_pareto.csv")
         parts.append(f'<p class="note">{len(front_rows)} of {len(merged)} design points are non-dominated in all three '
                      f"objectives (lifetime ↑, energy ↓, latency ↓); listed in {esc(slug)}_pareto.csv.</p>")
-        parts.append(table(["strategy"] + [AXIS_LABELS.get(a, a) for a in axes] + ["lifetime (years)", "energy/inf. (pJ)",
-                                                                                      "latency (cycles)"],
-                           [[esc(r["strategy"])] + [fmt(r.get(a)) for a in axes]
+        parts.append(table(["strategy"] + [AXIS_LABELS.get(a, a) for a in varied] + ["lifetime (years)", "energy/inf. (pJ)",
+                                                                                        "latency (cycles)"],
+                           [[esc(r["strategy"])] + [fmt(r.get(a)) for a in varied]
                             + [fmt(r["lifetime_years"]), fmt(r["energy_per_inference_pj"]), fmt(r["packet_latency_mean_cycles"])]
                             for r in front_rows]))
     _write_csv(out / "points.csv", all_rows)
