@@ -56,7 +56,7 @@ cdef class LineGSPCG:
         self.y = y
         self.inv_wT = np.empty((C, R))
         self.inv_b = np.empty((R, C))
-        self.scratch = np.empty((C, R))
+        self.scratch = np.empty((C, R + 8))   # padded: no power-of-two stride in the transposes
         with nogil:
             for i in range(R):          # word lines: chain along j, off-diagonal -gw
                 cprev = 0.0
@@ -148,9 +148,10 @@ cdef class LineGSPCG:
     # ---- single-vector (B = 1) kernels: contiguous, branch-free inner loops that vectorise
     cdef double _solve_w1(self, const double* rhs, const double* z, double* out) noexcept nogil:
         """out = Aw⁻¹ (rhs + Y z) for one vector: the right-hand side is transposed (tiles of 32) into
-        a (C, R) scratch, all R word-line recurrences advance together over contiguous memory, and the
+        a (C, R + 8) scratch, all R word-line recurrences advance together over contiguous memory, and the
         result is transposed back. Returns <rhs, out> (fused CG dot product)."""
         cdef int R = self.R, C = self.C, i, j, i0, j0, i1, j1
+        cdef Py_ssize_t LD = R + 8
         cdef double gw = self.gw, s = 0.0, o
         cdef double* T = &self.scratch[0, 0]
         cdef const double* inv = &self.inv_wT[0, 0]
@@ -158,39 +159,39 @@ cdef class LineGSPCG:
         cdef double* Tj
         cdef const double* Tp
         cdef const double* invj
-        for i0 in range(0, R, 32):
-            i1 = i0 + 32 if i0 + 32 < R else R
-            for j0 in range(0, C, 32):
-                j1 = j0 + 32 if j0 + 32 < C else C
+        for i0 in range(0, R, 16):
+            i1 = i0 + 16 if i0 + 16 < R else R
+            for j0 in range(0, C, 16):
+                j1 = j0 + 16 if j0 + 16 < C else C
                 if z != NULL:
                     for i in range(i0, i1):
                         for j in range(j0, j1):
-                            T[<Py_ssize_t>j * R + i] = rhs[<Py_ssize_t>i * C + j] + y[<Py_ssize_t>i * C + j] * z[<Py_ssize_t>i * C + j]
+                            T[<Py_ssize_t>j * LD + i] = rhs[<Py_ssize_t>i * C + j] + y[<Py_ssize_t>i * C + j] * z[<Py_ssize_t>i * C + j]
                 else:
                     for i in range(i0, i1):
                         for j in range(j0, j1):
-                            T[<Py_ssize_t>j * R + i] = rhs[<Py_ssize_t>i * C + j]
+                            T[<Py_ssize_t>j * LD + i] = rhs[<Py_ssize_t>i * C + j]
         for i in range(R):
             T[i] = T[i] * inv[i]
         for j in range(1, C):
-            Tj = T + <Py_ssize_t>j * R
-            Tp = Tj - R
+            Tj = T + <Py_ssize_t>j * LD
+            Tp = Tj - LD
             invj = inv + <Py_ssize_t>j * R
             for i in range(R):
                 Tj[i] = (Tj[i] + gw * Tp[i]) * invj[i]
         for j in range(C - 2, -1, -1):
-            Tj = T + <Py_ssize_t>j * R
-            Tp = Tj + R
+            Tj = T + <Py_ssize_t>j * LD
+            Tp = Tj + LD
             invj = inv + <Py_ssize_t>j * R
             for i in range(R):
                 Tj[i] = Tj[i] + gw * invj[i] * Tp[i]
-        for j0 in range(0, C, 32):
-            j1 = j0 + 32 if j0 + 32 < C else C
-            for i0 in range(0, R, 32):
-                i1 = i0 + 32 if i0 + 32 < R else R
+        for j0 in range(0, C, 16):
+            j1 = j0 + 16 if j0 + 16 < C else C
+            for i0 in range(0, R, 16):
+                i1 = i0 + 16 if i0 + 16 < R else R
                 for i in range(i0, i1):
                     for j in range(j0, j1):
-                        o = T[<Py_ssize_t>j * R + i]
+                        o = T[<Py_ssize_t>j * LD + i]
                         out[<Py_ssize_t>i * C + j] = o
                         s += rhs[<Py_ssize_t>i * C + j] * o
         return s
