@@ -284,6 +284,32 @@ def report_cmd(db, out_dir, force, sweep_name):
     click.echo(f"wrote {out / 'report.html'} (figures in {out / 'figures'}, CSV tables in {out})")
 
 
+@main.command("map")
+@click.argument("hwconfig")
+@click.argument("workload")
+@click.option("--strategy", default="espine", show_default=True, help="Mapping strategy.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the strategy's randomness.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Save the mapping to this .npz file (must not exist).")
+@click.option("--json", "as_json", is_flag=True, help="Print the mapping metrics as JSON.")
+def map_cmd(hwconfig, workload, strategy, seed, out_path, as_json):
+    """Map WORKLOAD onto HWCONFIG and print predicted metrics (traffic, hops, lifetimes)."""
+    from .config import load_hardware
+    from .mapping import cli_map
+    from .workload import load_workload
+
+    hw = load_hardware(hwconfig)
+    wl = load_workload(workload)
+    _strategy_choice(strategy, "--strategy")
+    out = cli_map(hw, wl, strategy=strategy, seed=seed, out_path=out_path)
+    if as_json:
+        from .report.results import jsonable
+        click.echo(json.dumps(jsonable(out), indent=2))
+        return
+    click.echo(f"{wl.name} on {hw.name}, strategy {strategy}, seed {seed}:")
+    click.echo(_fmt_summary({k: v for k, v in out.items() if not isinstance(v, (list, dict))}))
+
+
 def run():
     """Entry point that turns user-facing errors into one message and exit status 2."""
     try:

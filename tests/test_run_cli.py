@@ -101,3 +101,15 @@ def test_run_refuses_a_chip_too_small(tmp_path, traces_dir):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "crossbars" in r.stderr and r.stderr.startswith("error: ")
     assert not (tmp_path / "o").exists()
+
+
+def test_map_command(tmp_path, traces_dir):
+    out = tmp_path / "m.npz"
+    r = neurosim("map", "espine_pcm", str(traces_dir / "digits"), "--strategy", "spinemap", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["strategy"] == "spinemap" and doc["crossbars_used"] >= 1 and out.is_file()
+    r = neurosim("map", "espine_pcm", str(traces_dir / "digits"), "--out", str(out))
+    assert r.returncode == 2 and "exists" in r.stderr and "Traceback" not in r.stderr
+    r = neurosim("map", "espine_pcm", str(traces_dir / "digits"), "--strategy", "bogus")
+    assert r.returncode == 2 and "unknown mapping strategy 'bogus'" in r.stderr
