@@ -160,73 +160,74 @@ cdef class Core:
     cdef int64_t levels
     cdef double stuck_g
     # ---- neurons
-    cdef const uint8_t[:] is_input
-    cdef const double[:] thr, leak, vres
-    cdef const int32_t[:] refr
-    cdef const int32_t[:] home_slot
-    cdef const int64_t[:] ps_ptr
-    cdef const int32_t[:] ps_slot
-    cdef const int32_t[:] slot_xbar, slot_neuron
-    cdef const int32_t[:] nonhome_slots
-    cdef const int32_t[:] xbar_tile
-    cdef const int64_t[:] upd_ptr
-    cdef const int32_t[:] upd_neuron
-    cdef const int32_t[:] entry_tile
-    cdef const int64_t[:] ndst_ptr
-    cdef const int32_t[:] ndst_tile
-    cdef const int64_t[:] ndst_rptr       # per (neuron, dest) entry: rows in nrow
-    cdef const int32_t[:] nrow
-    cdef const int32_t[:] row_xbar
-    cdef const int64_t[:] row_ptr
-    cdef const int32_t[:] row_syn_slot, row_syn_delay
-    cdef const int64_t[:] row_syn_id
-    cdef const int64_t[:] syn_pos          # synapse -> position in row order (index of w_eff)
-    cdef const int32_t[:] tile_x, tile_y
-    cdef const int32_t[:] in_ticks, in_neurons
-    cdef const int64_t[:] in_ptr
+    cdef const uint8_t[::1] is_input
+    cdef const double[::1] thr, leak, vres
+    cdef const int32_t[::1] refr
+    cdef const int32_t[::1] home_slot
+    cdef const int64_t[::1] ps_ptr
+    cdef const int32_t[::1] ps_slot
+    cdef const int32_t[::1] slot_xbar, slot_neuron
+    cdef const int32_t[::1] nonhome_slots
+    cdef const int32_t[::1] xbar_tile
+    cdef const int64_t[::1] upd_ptr
+    cdef const int32_t[::1] upd_neuron
+    cdef const int32_t[::1] entry_tile
+    cdef const int64_t[::1] ndst_ptr
+    cdef const int32_t[::1] ndst_tile
+    cdef const int64_t[::1] ndst_rptr       # per (neuron, dest) entry: rows in nrow
+    cdef const int32_t[::1] nrow
+    cdef const int32_t[::1] nrow_xbar        # crossbar of each nrow entry (sequential access)
+    cdef const int32_t[::1] row_xbar
+    cdef const int64_t[::1] row_ptr
+    cdef const int32_t[::1] row_syn_slot, row_syn_delay
+    cdef const int64_t[::1] row_syn_id
+    cdef const int64_t[::1] syn_pos          # synapse -> position in row order (index of w_eff)
+    cdef const int32_t[::1] tile_x, tile_y
+    cdef const int32_t[::1] in_ticks, in_neurons
+    cdef const int64_t[::1] in_ptr
     # ---- plasticity
-    cdef const int64_t[:] csr_ptr
-    cdef const int32_t[:] csr_post
-    cdef const int64_t[:] pin_ptr          # plastic synapses by post neuron
-    cdef const int64_t[:] pin_syn
-    cdef const int64_t[:] pout_ptr         # plastic synapses by pre neuron
-    cdef const int64_t[:] pout_syn
-    cdef const int32_t[:] syn_pre
-    cdef const int32_t[:] syn_post
-    cdef const int16_t[:] syn_rule
-    cdef const double[:, :] rules          # a_plus, a_minus, tau_plus, tau_minus, w_min, w_max
-    cdef const int32_t[:] syn_xbar, syn_row, syn_col
-    cdef const int64_t[:] xb_cell_off      # offset of crossbar k's cell block
-    cdef const int32_t[:] xb_bcols         # block columns of crossbar k
-    cdef const int32_t[:] xb_ref_bcol      # reference column's block index (-1 none)
-    cdef const int64_t[:] xb_row_off       # first global (block) row of crossbar k
+    cdef const int64_t[::1] csr_ptr
+    cdef const int32_t[::1] csr_post
+    cdef const int64_t[::1] pin_ptr          # plastic synapses by post neuron
+    cdef const int64_t[::1] pin_syn
+    cdef const int64_t[::1] pout_ptr         # plastic synapses by pre neuron
+    cdef const int64_t[::1] pout_syn
+    cdef const int32_t[::1] syn_pre
+    cdef const int32_t[::1] syn_post
+    cdef const int16_t[::1] syn_rule
+    cdef const double[:, ::1] rules          # a_plus, a_minus, tau_plus, tau_minus, w_min, w_max
+    cdef const int32_t[::1] syn_xbar, syn_row, syn_col
+    cdef const int64_t[::1] xb_cell_off      # offset of crossbar k's cell block
+    cdef const int32_t[::1] xb_bcols         # block columns of crossbar k
+    cdef const int32_t[::1] xb_ref_bcol      # reference column's block index (-1 none)
+    cdef const int64_t[::1] xb_row_off       # first global (block) row of crossbar k
     cdef int64_t now
     cdef int64_t* tree_ptr                # per neuron: XY multicast tree (router -> output mask)
     cdef int32_t* tree_router
     cdef uint8_t* tree_mask
     # ---- mutable state (numpy arrays owned by Python, viewed here)
-    cdef double[:] v
-    cdef int32_t[:] rcount
-    cdef double[:] acc                     # D x n_slots
-    cdef uint8_t[:] accf
-    cdef double[:] ps_val
-    cdef uint8_t[:] ps_got
-    cdef double[:] w_eff                   # per synapse, in row order (position syn_pos[s])
-    cdef double[:] alpha                   # per cell: apparent / stored conductance (IR drop)
-    cdef double[:] w_log                   # per synapse: learning circuit's weight
-    cdef double[:] G                       # all cell blocks, flattened
-    cdef double[:] G0                      # conductance at last programming
-    cdef double[:] endurance
-    cdef int64_t[:] writes, writes_set, writes_reset
-    cdef int64_t[:] reads_at_prog
-    cdef uint8_t[:] failed
-    cdef int64_t[:] row_reads
-    cdef int64_t[:] link_flits             # n_tiles*6 channels
-    cdef int64_t[:] lat_hist
-    cdef int64_t[:] tick_start             # ticks+1
-    cdef int64_t[:] tick_traffic_end       # end of traffic (before writes)
-    cdef int64_t[:] xb_writes_tick         # per crossbar: pulses of the current tick
-    cdef int32_t[:] last_pre, last_post
+    cdef double[::1] v
+    cdef int32_t[::1] rcount
+    cdef double[::1] acc                     # D x n_slots
+    cdef uint8_t[::1] accf
+    cdef double[::1] ps_val
+    cdef uint8_t[::1] ps_got
+    cdef double[::1] w_eff                   # per synapse, in row order (position syn_pos[s])
+    cdef double[::1] alpha                   # per cell: apparent / stored conductance (IR drop)
+    cdef double[::1] w_log                   # per synapse: learning circuit's weight
+    cdef double[::1] G                       # all cell blocks, flattened
+    cdef double[::1] G0                      # conductance at last programming
+    cdef double[::1] endurance
+    cdef int64_t[::1] writes, writes_set, writes_reset
+    cdef int64_t[::1] reads_at_prog
+    cdef uint8_t[::1] failed
+    cdef int64_t[::1] row_reads
+    cdef int64_t[::1] link_flits             # n_tiles*6 channels
+    cdef int64_t[::1] lat_hist
+    cdef int64_t[::1] tick_start             # ticks+1
+    cdef int64_t[::1] tick_traffic_end       # end of traffic (before writes)
+    cdef int64_t[::1] xb_writes_tick         # per crossbar: pulses of the current tick
+    cdef int32_t[::1] last_pre, last_post
     # spikes output (grown)
     cdef int32_t* sp_tick
     cdef int32_t* sp_neuron
@@ -255,6 +256,7 @@ cdef class Core:
     cdef Flit* fl
     cdef int64_t fl_n, fl_cap
     cdef int64_t seq, T0, E
+    cdef int64_t ring_t                    # tick % D, once per tick
     cdef uint8_t* spiked
     cdef int32_t* tick_spk
     cdef int64_t tick_spk_n
@@ -327,7 +329,7 @@ cdef class Core:
         self.slot_neuron = a["slot_neuron"]; self.nonhome_slots = a["nonhome_slots"]
         self.xbar_tile = a["xbar_tile"]; self.upd_ptr = a["upd_ptr"]; self.upd_neuron = a["upd_neuron"]
         self.entry_tile = a["entry_tile"]; self.ndst_ptr = a["ndst_ptr"]; self.ndst_tile = a["ndst_tile"]
-        self.ndst_rptr = a["ndst_rptr"]; self.nrow = a["nrow"]; self.row_xbar = a["row_xbar"]
+        self.ndst_rptr = a["ndst_rptr"]; self.nrow = a["nrow"]; self.nrow_xbar = a["nrow_xbar"]; self.row_xbar = a["row_xbar"]
         self.row_ptr = a["row_ptr"]; self.row_syn_slot = a["row_syn_slot"]
         self.row_syn_delay = a["row_syn_delay"]; self.row_syn_id = a["row_syn_id"]; self.syn_pos = a["syn_pos"]
         self.tile_x = a["tile_x"]; self.tile_y = a["tile_y"]
@@ -681,7 +683,7 @@ cdef class Core:
                 for j in range(j0, j1):
                     if self.ndst_tile[j] == r:
                         for row in range(self.ndst_rptr[j], self.ndst_rptr[j + 1]):
-                            kk = self.row_xbar[self.nrow[row]]
+                            kk = self.nrow_xbar[row]
                             heap_push(&self.xbq[kk], self.now, p.key, self.nrow[row])
                             self.n_deliveries += 1
                             lat = self.now - p.t_gen
@@ -787,7 +789,7 @@ cdef class Core:
             # tick in which the synapse's delay ends
             self.row_reads[row] += 1
             self.n_row_reads += 1
-            base = self.tick % self.D
+            base = self.ring_t
             for j in range(self.row_ptr[row], self.row_ptr[row + 1]):
                 slot = base + self.row_syn_delay[j]
                 if slot >= self.D:
@@ -811,7 +813,7 @@ cdef class Core:
         cdef int64_t U = self.now, q, j, g, ring, nn, fcyc, ng
         cdef int32_t nid
         cdef double I, vv
-        ring = self.tick % self.D
+        ring = self.ring_t
         ng = 0
         for j in range(self.upd_ptr[kk], self.upd_ptr[kk + 1]):
             q = j - self.upd_ptr[kk]
@@ -871,6 +873,7 @@ cdef class Core:
         self.fl_n = 0
         self.tick_spk_n = 0
         ring = t % self.D
+        self.ring_t = ring
         # partial sums of tick t leave their slots at the tick boundary
         for j in range(self.nonhome_slots.shape[0]):
             g = self.nonhome_slots[j]

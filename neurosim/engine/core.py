@@ -216,7 +216,7 @@ def pack(wl, hw, m, n_ticks, rng):
         home_slot=_i32(home_slot), ps_ptr=_i64(ps_ptr), ps_slot=_i32(ps_slot), slot_xbar=_i32(slot_xbar),
         slot_neuron=_i32(slot_neuron), nonhome_slots=_i32(nonhome), xbar_tile=_i32(xtile[used]),
         upd_ptr=_i64(upd_ptr), upd_neuron=_i32(upd_neuron), entry_tile=_i32(entry), ndst_ptr=_i64(ndst_ptr),
-        ndst_tile=_i32(ndst_tile), ndst_rptr=_i64(ndst_rptr), nrow=_i32(nrow), row_xbar=_i32(row_xbar),
+        ndst_tile=_i32(ndst_tile), ndst_rptr=_i64(ndst_rptr), nrow=_i32(nrow), nrow_xbar=_i32(row_xbar[nrow]), row_xbar=_i32(row_xbar),
         row_ptr=_i64(row_ptr), row_syn_slot=_i32(syn_slot[row_syn_id]),
         row_syn_delay=_i32(np.asarray(net.delay)[row_syn_id]), row_syn_id=_i64(row_syn_id),
         syn_pos=_i64(syn_pos),

@@ -1,0 +1,168 @@
+"""Engine speed on the CUBA-like network (benchmarks/networks.py), side by side with the SimPy
+reference, a bare compiled CSR loop, a NumPy CSR loop, Brian2 (Cython runtime, cpp_standalone) and,
+if installed, SANA-FE. Ratios are measured in one run on one machine; best of --repeats.
+
+    python3 benchmarks/bench_engine.py --brian2-python /tmp/b2env/bin/python
+
+Brian2 2.9 does not import with NumPy >= 2.4: give --brian2-python a venv that has brian2 (it runs
+``bench_engine.py --brian2-worker TARGET`` there and reads its JSON). Synaptic events = synapses
+reached by a spike (the engine counts one per synapse of every row read).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import networks  # noqa: E402
+
+
+def best(fn, repeats):
+    out, ts = None, []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        ts.append(time.perf_counter() - t0)
+    return min(ts), out
+
+
+def engine_runs(wl, hw, repeats, ticks):
+    import neurosim as ns
+    from neurosim.engine.core import pack
+    from neurosim._core import engine_core
+    t0 = time.perf_counter()
+    m = ns.map_workload(wl, hw, "sequential")
+    t_map = time.perf_counter() - t0
+    t_sim, res = best(lambda: ns.simulate(wl, hw, m, ticks=ticks), repeats)
+
+    def loop_only():
+        cfg, a, s, info = pack(wl, hw, m, ticks, np.random.default_rng(0))
+        core = engine_core.Core(cfg, a, s)
+        ids = np.arange(wl.network.n_synapses, dtype=np.int64)
+        if all(st.phys is None for st in info["states"]):
+            core.refresh_weff(ids)
+        t0 = time.perf_counter()
+        core.run(ticks)
+        return time.perf_counter() - t0
+    t_loop = min(loop_only() for _ in range(repeats))
+    return dict(map_s=t_map, simulate_s=t_sim, loop_s=t_loop, events=res.counts["synaptic_events"],
+                spikes=res.spikes, res=res, mapping=m)
+
+
+def bare_loop(wl, ticks, repeats):
+    from neurosim._core import engine_scatter
+    net = wl.network
+    ip = np.searchsorted(wl.input_ticks, np.arange(ticks + 1)).astype(np.int64)
+    args = (net.indptr, net.post, net.weight, net.leak, net.threshold, net.v_reset,
+            net.is_input.astype(np.uint8), ip, np.ascontiguousarray(wl.input_neurons, np.int32), ticks)
+    t, (st, sn, ev) = best(lambda: engine_scatter.lif_csr_delay1(*args), repeats)
+    return dict(s=t, events=int(ev), t=st, n=sn)
+
+
+def simpy_run(wl, hw, m, ticks):
+    from neurosim.reference import simulate_reference
+    t0 = time.perf_counter()
+    ref = simulate_reference(wl, hw, m, ticks=ticks)
+    return dict(s=time.perf_counter() - t0, events=ref["counts"]["synaptic_events"])
+
+
+def brian2_worker(target, ticks):
+    wl = networks.cuba(ticks)
+    with tempfile.TemporaryDirectory() as d:
+        el, t, n = networks.brian2_cuba(wl, ticks, target, directory=d)
+    print(json.dumps({"s": el, "t": t.tolist(), "n": n.tolist()}))
+
+
+def sanafe_run(ticks):
+    try:
+        import sanafe  # noqa: F401
+    except ImportError:
+        return None
+    return None   # SANA-FE's Python API differs across releases; see docs/performance_engine.md
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ticks", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--simpy-ticks", type=int, default=10, help="ticks of the (slow) SimPy reference run")
+    ap.add_argument("--brian2-python", default=None)
+    ap.add_argument("--brian2-worker", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json", default=None, help="write the numbers here")
+    args = ap.parse_args()
+    if args.brian2_worker:
+        brian2_worker(args.brian2_worker, args.ticks)
+        return
+    import neurosim as ns
+    from neurosim.workload.reference_lif import simulate_lif
+    T = args.ticks
+    wl = networks.cuba(T)
+    rows = []
+    ideal = ns.load_hardware("ideal")
+    eng = engine_runs(wl, ideal, args.repeats, T)
+    ev = eng["events"]
+    rows.append(("neurosim engine, ideal chip: simulate()", eng["simulate_s"], ev))
+    rows.append(("neurosim engine, ideal chip: event loop only", eng["loop_s"], ev))
+    esp = engine_runs(wl, networks.espine_wide(), max(1, args.repeats - 1), T)
+    rows.append((f"neurosim engine, espine_pcm 32x32: simulate()", esp["simulate_s"], esp["events"]))
+    rows.append((f"neurosim engine, espine_pcm 32x32: event loop only", esp["loop_s"], esp["events"]))
+    bare = bare_loop(wl, T, args.repeats)
+    same_bare = np.array_equal(bare["t"], eng["spikes"]["tick"]) and np.array_equal(bare["n"], eng["spikes"]["neuron"])
+    rows.append(("bare compiled CSR scatter loop (csrc/engine_scatter.pyx)", bare["s"], bare["events"]))
+    t_np, _ = best(lambda: simulate_lif(wl), 1)
+    rows.append(("NumPy CSR loop (neurosim.workload.reference_lif)", t_np, bare["events"]))
+    # SimPy reference on the first ticks, engine on the same ticks
+    k = args.simpy_ticks
+    sp = simpy_run(wl, ideal, eng["mapping"], k)
+    t_eng_k, r_k = best(lambda: ns.simulate(wl, ideal, eng["mapping"], ticks=k), args.repeats)
+    rows.append((f"SimPy reference, ideal chip ({k} ticks)", sp["s"], sp["events"]))
+    rows.append((f"neurosim engine, ideal chip ({k} ticks, same run)", t_eng_k, r_k.counts["synaptic_events"]))
+    b2 = {}
+    if args.brian2_python:
+        for target in ("cython", "cpp_standalone"):
+            out = subprocess.run([args.brian2_python, __file__, "--brian2-worker", target, "--ticks", str(T)],
+                                 capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+            if out.returncode != 0:
+                print(f"brian2 {target} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+                continue
+            d = json.loads(out.stdout.strip().splitlines()[-1])
+            same = np.array_equal(d["t"], eng["spikes"]["tick"]) and np.array_equal(d["n"], eng["spikes"]["neuron"])
+            b2[target] = (d["s"], same)
+            rows.append((f"Brian2 {target} (identical raster: {same})", d["s"], ev))
+    print(f"\nCUBA-like network, {T} ticks, {ev:,} synaptic events; identical rasters engine/bare loop: {same_bare}\n")
+    print("| simulator | time (s) | synaptic events/s |")
+    print("|---|---:|---:|")
+    for name, t, e in rows:
+        print(f"| {name} | {t:.4g} | {e / t / 1e6:.1f} M |")
+    rate = lambda t, e: e / t
+    r_eng = rate(eng["simulate_s"], ev)
+    print("\nRatios (engine simulate() on the ideal chip, events/s):")
+    print(f"* vs SimPy reference (same {k} ticks): {rate(t_eng_k, r_k.counts['synaptic_events']) / rate(sp['s'], sp['events']):.0f}x")
+    print(f"* vs bare compiled CSR loop: {r_eng / rate(bare['s'], bare['events']):.3f}x "
+          f"(event loop only: {rate(eng['loop_s'], ev) / rate(bare['s'], bare['events']):.3f}x)")
+    for target, (t, same) in b2.items():
+        print(f"* vs Brian2 {target}: {r_eng / rate(t, ev):.3f}x")
+    print(f"* espine_pcm 32x32 vs ideal (simulate): {rate(esp['simulate_s'], esp['events']) / r_eng:.3f}x")
+    res = eng["res"]
+    print(f"\nideal chip: {res.counts['row_reads']:,} row reads, {res.counts['flit_hops']:,} flit hops, "
+          f"{res.counts['packets']:,} packets; mapping {eng['map_s']:.2f} s")
+    e2 = esp["res"]
+    print(f"espine_pcm 32x32: {e2.counts['row_reads']:,} row reads, {e2.counts['flit_hops']:,} flit hops, "
+          f"{e2.counts['partial_sum_packets']:,} partial sums; mapping {esp['map_s']:.2f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps({n: {"s": t, "events": e} for n, t, e in rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
