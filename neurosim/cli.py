@@ -255,7 +255,8 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         life = ev.lifetime[kind]
         rel = life.get("relative_to_baseline")
         click.echo(f"  {label:<28} {fmt(life['chip']['inferences'])} inferences = {fmt(life['chip']['years'])} years"
-                   + (f"  ({fmt(rel)} x baseline)" if baseline else ""))
+                   + ((f"  ({fmt(rel)} x baseline)" if rel is not None else "  (unbounded, as the baseline)")
+                      if baseline else ""))
     click.echo(f"  {'energy per inference':<28} {fmt(ev.energy['per_inference_pj']['total'])} pJ"
                f"  (power {fmt(ev.energy['power_w']['total'])} W)")
     click.echo(f"  {'spike latency':<28} mean {fmt(ev.latency['packet_latency_cycles']['mean'])} cycles, "
