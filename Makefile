@@ -1,5 +1,7 @@
 # Two commands, both self-contained on a fresh machine (Python 3.10+, pip, gcc):
-#   make run    set up .venv, build the compiled core, run the main job on shipped configs and workloads
+#   make run    set up .venv, build the compiled core, check every shipped chip and workload, then run
+#               the lifetime/energy/latency study of on-chip learning on the eSpine PCM chip (new folder
+#               neurosim-run-NNN/ with report.html, results.json and CSV tables)
 #   make test   set up .venv with the test extras, build, run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -27,6 +29,7 @@ build: $(VENV)/.built
 
 run: $(VENV)/.built
 	$(BIN)/neurosim quickstart
+	$(BIN)/neurosim run espine_pcm traces/diehl_cook --mapping espine --baseline spinemap --ticks 600
 
 test: $(VENV)/.built-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
