@@ -1,4 +1,5 @@
 """The shipped workloads in traces/: load, exact round trip, regeneration, recorded numbers."""
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -119,14 +120,20 @@ def test_sizes_span_hundreds_to_100k():
 
 
 def test_large_100k_generated_deterministically(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path))
+    # isolate from caches other tests or users built: a private copy of the manifest and private cache dirs
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    trace = tmp_path / "large_100k"
+    trace.mkdir()
+    shutil.copy(TRACES / "large_100k" / "manifest.yaml", trace / "manifest.yaml")
     m = manifest("large_100k")
     assert m["generated"] is True and "arrays" not in m
-    a = load_workload(TRACES / "large_100k", cache=False)
-    b = load_workload(TRACES / "large_100k")          # builds and writes the cache
-    c = load_workload(TRACES / "large_100k")          # reads the cache
+    a = load_workload(trace, cache=False)
+    assert not (tmp_path / "cache").exists()
+    b = load_workload(trace)          # builds and writes the cache
+    c = load_workload(trace)          # reads the cache
     assert a.content_hash() == b.content_hash() == c.content_hash() == m["content_hash"]
-    assert len(list((tmp_path / "workloads").iterdir())) == 1
+    assert len(list((tmp_path / "cache" / "workloads").iterdir())) == 1
     s = summary(c)
     assert s["neurons"] >= 100_000 and s["max_fan_in"] <= 100
     assert c.name == "large_100k" and c.metadata["generator"]["name"] == "sparse_layered"
