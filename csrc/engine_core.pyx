@@ -18,6 +18,12 @@ cimport numpy as cnp
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    #define NS_PREFETCH(p) __builtin_prefetch((const void*)(p))
+    """
+    void NS_PREFETCH(const void* p) noexcept nogil
+
 # ----------------------------------------------------------------------------- phases / types
 # Phases order the work done inside one clock cycle (docs/engine.md, "Order inside a cycle").
 DEF PH_REL = 0      # buffer credits come back
@@ -26,8 +32,6 @@ DEF PH_UPD = 2      # a crossbar's neuron circuits update their neurons
 DEF PH_SRV = 4      # channels (injection, links, ejection) move packets
 DEF PH_XB = 5       # crossbars finish / start row reads
 
-DEF EV_REL = 0
-DEF EV_ARR = 1
 DEF EV_UPD = 2
 DEF EV_SRV = 3
 DEF EV_XB = 4
@@ -69,6 +73,17 @@ cdef int bucket_push(Bucket* b, int64_t v) noexcept nogil:
     return 0
 
 
+cdef struct RowRec:       # one crossbar row (block row), read by one cache line
+    int64_t start         # first synapse (row order)
+    int64_t end
+    int64_t reads
+
+cdef struct SynRec:       # one synapse in row order: what a row read needs
+    double w              # effective weight
+    int32_t slot          # logical column slot
+    int32_t delay
+
+
 cdef struct Pkt:
     int64_t key
     int64_t t_gen
@@ -76,6 +91,7 @@ cdef struct Pkt:
     int32_t kind
     int32_t dst          # destination tile (unicast / replicate / partial sum); -1 multicast
     int32_t slot         # partial sum: source slot
+    int32_t dj           # replicate: index of the destination in the neuron's ndst list
     double value         # partial sum: current
 
 cdef struct Flit:
@@ -84,6 +100,7 @@ cdef struct Flit:
     int32_t in_port      # 0..3 link input, 4 local (injection) input, 5 injection queue, -1 delivered
     int32_t move         # direction of the last link (0 E, 1 W, 2 N, 3 S) or -1
     int32_t pending      # outputs still to serve
+    int32_t tnode        # multicast: node of the neuron's XY tree at this router (-1 unicast)
 
 
 cdef inline bint item_lt(Item* x, Item* y) noexcept nogil:
@@ -205,6 +222,9 @@ cdef class Core:
     cdef int64_t* tree_ptr                # per neuron: XY multicast tree (router -> output mask)
     cdef int32_t* tree_router
     cdef uint8_t* tree_mask
+    cdef int32_t* tree_child               # per tree node: node reached through E, W, N, S
+    cdef int32_t* tree_dj                  # per tree node: index in ndst if the tile is a destination
+    cdef int32_t* tree_root                # per neuron: node of its entry tile
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
     cdef int32_t[::1] rcount
@@ -257,6 +277,12 @@ cdef class Core:
     cdef int64_t fl_n, fl_cap
     cdef int64_t seq, T0, E
     cdef int64_t ring_t                    # tick % D, once per tick
+    cdef RowRec* rows
+    cdef SynRec* syns
+    cdef int64_t* ret_ring                 # per buffer: FIFO of credit-return cycles (B entries)
+    cdef int64_t* ret_head
+    cdef int64_t* ret_cnt
+    cdef uint8_t* blocked                  # per channel: waiting for a packet to leave its downstream buffer
     cdef uint8_t* spiked
     cdef int32_t* tick_spk
     cdef int64_t tick_spk_n
@@ -286,6 +312,15 @@ cdef class Core:
         self.tree_ptr = NULL
         self.tree_router = NULL
         self.tree_mask = NULL
+        self.tree_child = NULL
+        self.tree_dj = NULL
+        self.tree_root = NULL
+        self.ret_ring = NULL
+        self.rows = NULL
+        self.syns = NULL
+        self.ret_head = NULL
+        self.ret_cnt = NULL
+        self.blocked = NULL
 
     def __dealloc__(self):
         cdef int64_t i
@@ -307,6 +342,9 @@ cdef class Core:
         free(self.pk); free(self.fl); free(self.spiked); free(self.tick_spk); free(self.syn_mark)
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
+        free(self.tree_child); free(self.tree_dj); free(self.tree_root)
+        free(self.rows); free(self.syns)
+        free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -359,6 +397,18 @@ cdef class Core:
             self.wheel[i].a = NULL; self.wheel[i].n = 0; self.wheel[i].cap = 0
         self.wheel_base = 0
         self.wheel_count = 0
+        self.rows = <RowRec*> malloc((self.n_rows + 1) * sizeof(RowRec))
+        self.syns = <SynRec*> malloc((self.n_syn + 1) * sizeof(SynRec))
+        if self.rows == NULL or self.syns == NULL:
+            raise MemoryError()
+        for i in range(self.n_rows):
+            self.rows[i].start = self.row_ptr[i]
+            self.rows[i].end = self.row_ptr[i + 1]
+            self.rows[i].reads = self.row_reads[i]
+        for i in range(self.n_syn):
+            self.syns[i].w = self.w_eff[i]
+            self.syns[i].slot = self.row_syn_slot[i]
+            self.syns[i].delay = self.row_syn_delay[i]
         nch = self.n_tiles * 6
         self.chq = <Heap*> malloc(nch * sizeof(Heap))
         self.ch_busy = <int64_t*> malloc(nch * sizeof(int64_t))
@@ -367,8 +417,17 @@ cdef class Core:
             self.chq[i].a = NULL; self.chq[i].n = 0; self.chq[i].cap = 0
             self.ch_busy[i] = 0; self.ch_next[i] = -1
         self.credits = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
+        self.ret_ring = <int64_t*> malloc(self.n_tiles * 5 * self.B * sizeof(int64_t))
+        self.ret_head = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
+        self.ret_cnt = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
+        self.blocked = <uint8_t*> malloc(nch * sizeof(uint8_t))
+        if self.credits == NULL or self.ret_ring == NULL or self.ret_head == NULL or self.ret_cnt == NULL or self.blocked == NULL:
+            raise MemoryError()
+        memset(self.blocked, 0, nch)
         for i in range(self.n_tiles * 5):
             self.credits[i] = self.B
+            self.ret_head[i] = 0
+            self.ret_cnt[i] = 0
         kk = self.K if self.K > 0 else 1
         self.xbq = <Heap*> malloc(kk * sizeof(Heap))
         self.xb_busy_end = <int64_t*> malloc(kk * sizeof(int64_t))
@@ -418,16 +477,10 @@ cdef class Core:
     cdef void dispatch(self, int64_t v) noexcept nogil:
         cdef int64_t typ = v >> 40
         cdef int64_t arg = v & ((<int64_t> 1 << 40) - 1)
-        if typ == EV_ARR:
-            if self.now > self.E:
-                self.E = self.now
-            self.on_arrival(arg)
-        elif typ == EV_SRV:
+        if typ == EV_SRV:
             self.on_service(arg)
         elif typ == EV_XB:
             self.on_crossbar(arg)
-        elif typ == EV_REL:
-            self.on_release(arg)
         elif typ == EV_UPD:
             self.on_update(arg)
 
@@ -468,7 +521,7 @@ cdef class Core:
         self.wheel_base = c
 
     cdef int64_t new_pkt(self, int64_t key, int64_t t_gen, int32_t neuron, int32_t kind, int32_t dst,
-                         int32_t slot, double value) noexcept nogil:
+                         int32_t slot, double value, int32_t dj=-1) noexcept nogil:
         cdef Pkt* np_
         if self.pk_n == self.pk_cap:
             np_ = <Pkt*> realloc(self.pk, 2 * self.pk_cap * sizeof(Pkt))
@@ -483,10 +536,12 @@ cdef class Core:
         self.pk[self.pk_n].dst = dst
         self.pk[self.pk_n].slot = slot
         self.pk[self.pk_n].value = value
+        self.pk[self.pk_n].dj = dj
         self.pk_n += 1
         return self.pk_n - 1
 
-    cdef int64_t new_flit(self, int32_t pkt, int32_t router, int32_t in_port, int32_t move) noexcept nogil:
+    cdef int64_t new_flit(self, int32_t pkt, int32_t router, int32_t in_port, int32_t move,
+                          int32_t tnode=-1) noexcept nogil:
         cdef Flit* nf
         if self.fl_n == self.fl_cap:
             nf = <Flit*> realloc(self.fl, 2 * self.fl_cap * sizeof(Flit))
@@ -499,6 +554,7 @@ cdef class Core:
         self.fl[self.fl_n].in_port = in_port
         self.fl[self.fl_n].move = move
         self.fl[self.fl_n].pending = 0
+        self.fl[self.fl_n].tnode = tnode
         self.fl_n += 1
         return self.fl_n - 1
 
@@ -537,7 +593,8 @@ cdef class Core:
         self.sched_srv(ch, imax(rc, self.ch_busy[ch]))
 
     cdef void inject(self, int64_t pkt, int32_t tile, int64_t rc) noexcept nogil:
-        cdef int64_t f = self.new_flit(<int32_t> pkt, tile, 5, -1)
+        cdef int32_t tn = self.tree_root[self.pk[pkt].neuron] if self.pk[pkt].dst < 0 else -1
+        cdef int64_t f = self.new_flit(<int32_t> pkt, tile, 5, -1, tn)
         self.fl[f].pending = 1
         self.n_packets += 1
         self.request(tile * 6 + 5, rc, self.pk[pkt].key, f)
@@ -611,7 +668,38 @@ cdef class Core:
             self.tree_ptr[nid + 1] = total
         free(scratch)
         free(touched)
+        # links between tree nodes, destination indices and roots (searched once here)
+        self.tree_child = <int32_t*> malloc((4 * total + 4) * sizeof(int32_t))
+        self.tree_dj = <int32_t*> malloc((total + 1) * sizeof(int32_t))
+        self.tree_root = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
+        if self.tree_child == NULL or self.tree_dj == NULL or self.tree_root == NULL:
+            return -1
+        for nid in range(self.n):
+            self.tree_root[nid] = -1
+            for i in range(self.tree_ptr[nid], self.tree_ptr[nid + 1]):
+                r = self.tree_router[i]
+                if r == self.entry_tile[nid]:
+                    self.tree_root[nid] = <int32_t> i
+                self.tree_dj[i] = -1
+                for k in range(4):
+                    self.tree_child[4 * i + k] = -1
+                    if self.tree_mask[i] & (1 << k):
+                        self.tree_child[4 * i + k] = self.tree_find(nid, self.neighbour(r, <int> k))
+                if self.tree_mask[i] & 16:
+                    for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                        if self.ndst_tile[j] == r:
+                            self.tree_dj[i] = <int32_t> j
         return 0
+
+    cdef int32_t tree_find(self, int64_t nid, int32_t r) noexcept nogil:
+        cdef int64_t lo = self.tree_ptr[nid], hi = self.tree_ptr[nid + 1], mid
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.tree_router[mid] < r:
+                lo = mid + 1
+            else:
+                hi = mid
+        return <int32_t> lo
 
     cdef int route(self, int64_t f) noexcept nogil:
         """Output ports (bit mask: 1<<0 E, 1<<1 W, 1<<2 N, 1<<3 S, 1<<4 local) of flit f at its router."""
@@ -621,16 +709,8 @@ cdef class Core:
         cdef int32_t xr, yr, xd, yd
         cdef int64_t lo, hi, mid
         if p.dst < 0:
-            # multicast: the neuron's XY tree (each router appears once in it)
-            lo = self.tree_ptr[p.neuron]
-            hi = self.tree_ptr[p.neuron + 1]
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if self.tree_router[mid] < r:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            return self.tree_mask[lo]
+            # multicast: the flit's node of the neuron's XY tree (each router appears once in it)
+            return self.tree_mask[fp.tnode]
         if p.dst == r:
             return 16
         xr = self.tile_x[r]; yr = self.tile_y[r]
@@ -653,12 +733,17 @@ cdef class Core:
         return r - <int32_t> self.mesh_w
 
     # ======================================================================== event handlers
-    cdef void on_arrival(self, int64_t f) noexcept nogil:
+    cdef void arrive(self, int64_t f, int64_t a) noexcept nogil:
+        """Flit f arrives at cycle a (phase ARR) in its router's input buffer, or at its tile
+        (in_port -1). Called when it is sent: what it requests next is queued now with its future
+        ready cycle, and the queues never serve an item before that cycle."""
         cdef Flit* fp = &self.fl[f]
         cdef Pkt* p = &self.pk[fp.pkt]
         cdef int mask, o, cnt
         cdef int32_t r = fp.router
         cdef int64_t rc, j, j0, j1, row, kk, home_k, lat
+        if a > self.E:
+            self.E = a
         if fp.in_port == -1:
             # delivered to tile r
             if p.kind == KIND_PS:
@@ -668,39 +753,30 @@ cdef class Core:
                 self.ps_pending[home_k] -= 1
                 self.n_deliveries += 1
                 if self.ps_pending[home_k] == 0:
-                    self.sched(self.now, PH_UPD, EV_UPD, home_k)
+                    self.sched(a, PH_UPD, EV_UPD, home_k)
             else:
                 # rows of this neuron in crossbars of tile r
-                j0 = self.ndst_ptr[p.neuron]
-                j1 = self.ndst_ptr[p.neuron + 1]
-                while j0 < j1:               # destination tiles are sorted: binary search
-                    j = (j0 + j1) >> 1
-                    if self.ndst_tile[j] < r:
-                        j0 = j + 1
-                    else:
-                        j1 = j
-                j1 = self.ndst_ptr[p.neuron + 1]
-                for j in range(j0, j1):
-                    if self.ndst_tile[j] == r:
-                        for row in range(self.ndst_rptr[j], self.ndst_rptr[j + 1]):
-                            kk = self.nrow_xbar[row]
-                            heap_push(&self.xbq[kk], self.now, p.key, self.nrow[row])
-                            self.n_deliveries += 1
-                            lat = self.now - p.t_gen
-                            self.lat_count += 1
-                            self.lat_sum += lat
-                            if lat > self.lat_max:
-                                self.lat_max = lat
-                            if self.lat_min < 0 or lat < self.lat_min:
-                                self.lat_min = lat
-                            self.lat_hist[lat if lat < HIST_LEN else HIST_LEN] += 1
-                            if self.xb_cur_row[kk] < 0 and self.xb_next[kk] != self.now:
-                                self.xb_next[kk] = self.now
-                                self.sched(self.now, PH_XB, EV_XB, kk)
-                        break
+                j = self.tree_dj[fp.tnode] if p.dst < 0 else p.dj
+                if j >= 0:
+                    lat = a - p.t_gen
+                    for row in range(self.ndst_rptr[j], self.ndst_rptr[j + 1]):
+                        kk = self.nrow_xbar[row]
+                        NS_PREFETCH(&self.rows[self.nrow[row]])
+                        heap_push(&self.xbq[kk], a, p.key, self.nrow[row])
+                        self.n_deliveries += 1
+                        self.lat_count += 1
+                        self.lat_sum += lat
+                        if lat > self.lat_max:
+                            self.lat_max = lat
+                        if self.lat_min < 0 or lat < self.lat_min:
+                            self.lat_min = lat
+                        self.lat_hist[lat if lat < HIST_LEN else HIST_LEN] += 1
+                        if self.xb_cur_row[kk] < 0 and (self.xb_next[kk] < 0 or a < self.xb_next[kk]):
+                            self.xb_next[kk] = a
+                            self.sched(a, PH_XB, EV_XB, kk)
             return
         mask = self.route(f)
-        rc = self.now + self.router_lat
+        rc = a + self.router_lat
         cnt = 0
         for o in range(5):
             if mask & (1 << o):
@@ -709,13 +785,29 @@ cdef class Core:
         fp.pending = cnt
         for o in range(5):
             if mask & (1 << o):
-                self.request(r * 6 + (o if o < 4 else 4), rc, p.key, f)
+                self.request(r * 6 + o, rc, p.key, f)
+
+    cdef inline int64_t up_channel(self, int64_t buf) noexcept nogil:
+        cdef int64_t r = buf // 5, p = buf % 5
+        if p == 4:
+            return r * 6 + 5
+        return self.neighbour(<int32_t> r, <int> p) * 6 + (p ^ 1)
+
+    cdef inline void take_returns(self, int64_t buf, int64_t c) noexcept nogil:
+        """Credits of buffer `buf` whose return cycle (phase REL) has come."""
+        while self.ret_cnt[buf] > 0 and self.ret_ring[buf * self.B + self.ret_head[buf]] <= c:
+            self.credits[buf] += self.F
+            self.ret_head[buf] += 1
+            if self.ret_head[buf] == self.B:
+                self.ret_head[buf] = 0
+            self.ret_cnt[buf] -= 1
 
     cdef void on_service(self, int64_t ch) noexcept nogil:
         cdef Heap* q = &self.chq[ch]
         cdef int32_t r = <int32_t> (ch // 6)
         cdef int o = <int> (ch % 6)
-        cdef int64_t down, f, nf, arr, c = self.now
+        cdef int64_t down, f, nf, arr, c = self.now, ub, up, pos
+        cdef int32_t tn
         cdef Item head
         cdef Flit* fp
         cdef int32_t nr
@@ -740,8 +832,15 @@ cdef class Core:
         else:
             nr = r
             down = -1
-        if down >= 0 and self.credits[down] < self.F:
-            return              # blocked: the credit release wakes this channel
+        if down >= 0:
+            self.take_returns(down, c)
+            if self.credits[down] < self.F:
+                # blocked: wake at the next credit return, or when a packet leaves that buffer
+                if self.ret_cnt[down] > 0:
+                    self.sched_srv(ch, self.ret_ring[down * self.B + self.ret_head[down]])
+                else:
+                    self.blocked[ch] = 1
+                return
         heap_pop(q)
         f = head.v
         self.ch_busy[ch] = c + self.F
@@ -749,37 +848,39 @@ cdef class Core:
             self.credits[down] -= self.F
         if o != 5:
             self.link_flits[ch] += self.F
-        fp = &self.fl[f]
+        tn = self.fl[f].tnode
         if o < 4:
-            nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o)
+            nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o, self.tree_child[4 * tn + o] if tn >= 0 else -1)
             arr = c + self.F - 1 + self.link_lat
         elif o == 5:
-            nf = self.new_flit(self.fl[f].pkt, nr, 4, -1)
+            nf = self.new_flit(self.fl[f].pkt, nr, 4, -1, tn)
             arr = c + self.F
         else:
-            nf = self.new_flit(self.fl[f].pkt, nr, -1, -1)
+            nf = self.new_flit(self.fl[f].pkt, nr, -1, -1, tn)
             arr = c + self.F
-        self.sched(arr, PH_ARR, EV_ARR, nf)
         fp = &self.fl[f]
         fp.pending -= 1
         if fp.pending == 0 and fp.in_port <= 4:
-            self.sched(c + self.F, PH_REL, EV_REL, fp.router * 5 + fp.in_port)
+            # its buffer slots come back at c + F (phase REL)
+            ub = fp.router * 5 + fp.in_port
+            pos = self.ret_head[ub] + self.ret_cnt[ub]
+            if pos >= self.B:
+                pos -= self.B
+            self.ret_ring[ub * self.B + pos] = c + self.F
+            self.ret_cnt[ub] += 1
+            up = self.up_channel(ub)
+            if self.blocked[up]:
+                self.blocked[up] = 0
+                self.sched_srv(up, c + self.F)
+        self.arrive(nf, arr)
         if q.n > 0:
             self.sched_srv(ch, imax(c + self.F, q.a[0].k1))
-
-    cdef void on_release(self, int64_t buf) noexcept nogil:
-        cdef int64_t r = buf // 5, p = buf % 5, up
-        self.credits[buf] += self.F
-        if p == 4:
-            up = r * 6 + 5
-        else:
-            up = self.neighbour(<int32_t> r, <int> p) * 6 + (p ^ 1)
-        if self.chq[up].n > 0:
-            self.sched_srv(up, imax(self.now, imax(self.ch_busy[up], self.chq[up].a[0].k1)))
 
     cdef void on_crossbar(self, int64_t kk) noexcept nogil:
         cdef int64_t c = self.now, row, j, g, slot, base
         cdef Item it
+        cdef RowRec* rr
+        cdef SynRec* sy
         if self.xb_next[kk] != c:
             return
         self.xb_next[kk] = -1
@@ -787,26 +888,34 @@ cdef class Core:
         if row >= 0 and self.xb_busy_end[kk] == c:
             # the read of `row` completes: every column's current goes to its slot for the
             # tick in which the synapse's delay ends
-            self.row_reads[row] += 1
+            rr = &self.rows[row]
+            rr.reads += 1
             self.n_row_reads += 1
             base = self.ring_t
-            for j in range(self.row_ptr[row], self.row_ptr[row + 1]):
-                slot = base + self.row_syn_delay[j]
+            for j in range(rr.start, rr.end):
+                sy = &self.syns[j]
+                slot = base + sy.delay
                 if slot >= self.D:
                     slot -= self.D
-                g = slot * self.n_slots + self.row_syn_slot[j]
-                self.acc[g] += self.w_eff[j]
+                g = slot * self.n_slots + sy.slot
+                self.acc[g] += sy.w
                 self.accf[g] = 1
-            self.n_syn_events += self.row_ptr[row + 1] - self.row_ptr[row]
+            self.n_syn_events += rr.end - rr.start
             self.xb_cur_row[kk] = -1
             if c > self.E:
                 self.E = c
-        if self.xb_cur_row[kk] < 0 and self.xbq[kk].n > 0 and self.xbq[kk].a[0].k1 <= c:
-            it = heap_pop(&self.xbq[kk])
-            self.xb_cur_row[kk] = it.v
-            self.xb_busy_end[kk] = c + self.read_lat
-            self.xb_next[kk] = c + self.read_lat
-            self.sched(c + self.read_lat, PH_XB, EV_XB, kk)
+        if self.xb_cur_row[kk] < 0 and self.xbq[kk].n > 0:
+            if self.xbq[kk].a[0].k1 <= c:
+                it = heap_pop(&self.xbq[kk])
+                self.xb_cur_row[kk] = it.v
+                NS_PREFETCH(&self.syns[self.rows[it.v].start])
+                self.xb_busy_end[kk] = c + self.read_lat
+                self.xb_next[kk] = c + self.read_lat
+                self.sched(c + self.read_lat, PH_XB, EV_XB, kk)
+            else:
+                # the next delivery is still on its way
+                self.xb_next[kk] = self.xbq[kk].a[0].k1
+                self.sched(self.xb_next[kk], PH_XB, EV_XB, kk)
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
         """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
@@ -857,7 +966,7 @@ cdef class Core:
         else:
             for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                 pk = self.new_pkt(base_key + self.ndst_tile[j], t_gen, nid, KIND_SPIKE,
-                                  self.ndst_tile[j], -1, 0.0)
+                                  self.ndst_tile[j], -1, 0.0, <int32_t> j)
                 self.inject(pk, tile, rc)
 
     # ======================================================================== one tick
@@ -982,11 +1091,15 @@ cdef class Core:
                 self.n_failed += 1
                 self.G[cell] = self.stuck_g
                 self.G0[cell] = self.stuck_g
-        self.w_eff[self.syn_pos[s]] = self.decode_syn(s)
+        self.set_w(self.syn_pos[s], self.decode_syn(s))
         return npulse
 
+    cdef inline void set_w(self, int64_t pos, double w) noexcept nogil:
+        self.syns[pos].w = w
+        self.w_eff[pos] = w
+
     cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
-        return self.row_reads[self.xb_row_off[kk] + r]
+        return self.rows[self.xb_row_off[kk] + r].reads
 
     cdef int64_t learn(self) noexcept nogil:
         """STDP of tick t (docs/engine.md, "Learning"); returns the end cycle of the writes."""
@@ -1071,7 +1184,22 @@ cdef class Core:
         cdef int64_t w
         with nogil:
             w = self.run_tick()
+        self.sync()
         return w
+
+    def sync(self):
+        """Copy the row read counters into the row_reads array Python sees."""
+        cdef int64_t i
+        for i in range(self.n_rows):
+            self.row_reads[i] = self.rows[i].reads
+
+    def set_weff(self, cnp.ndarray positions, cnp.ndarray values):
+        """Set effective weights (row-order positions) after Python rebuilt a crossbar's physics."""
+        cdef int64_t[::1] p = positions
+        cdef double[::1] v = values
+        cdef int64_t i
+        for i in range(p.shape[0]):
+            self.set_w(p[i], v[i])
 
     def close_tick(self, long long wend):
         """Close the current tick: the next starts at max(period boundary, wend + 1)."""
@@ -1084,6 +1212,7 @@ cdef class Core:
             for i in range(n_ticks):
                 w = self.run_tick()
                 self.end_tick(w)
+        self.sync()
 
     def spikes(self):
         """(tick, neuron, cycle) arrays of the non-input spikes so far."""
@@ -1105,4 +1234,4 @@ cdef class Core:
         cdef int64_t[:] ids = syn_ids
         cdef int64_t i
         for i in range(ids.shape[0]):
-            self.w_eff[self.syn_pos[ids[i]]] = self.decode_syn(ids[i])
+            self.set_w(self.syn_pos[ids[i]], self.decode_syn(ids[i]))

@@ -412,7 +412,7 @@ class _Maintenance:
                         s["alpha"][cells] = st.alpha.ravel()
                         ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
                         sr, sc = self.syn_row[ids], self.syn_col[ids]
-                        s["w_eff"][info["syn_pos"][ids]] = st.W_eff[sr, sc]
+                        self.core.set_weff(_i64(info["syn_pos"][ids]), _f64(st.W_eff[sr, sc]))
                         if self.disturb:
                             self.params[kk] = None
                         changed = False
