@@ -104,10 +104,14 @@ class CrossbarConfig(_Section):
     program_pulse_s: PosFloat = Field(description="Duration of one programming pulse (s).")
     ir_drop_method: Literal["exact", "fast", "none"] = Field(
         "exact",
-        description="How cell voltages are solved: `exact` sparse nodal analysis, `fast` compiled line "
-        "Gauss-Seidel, `none` ignores wire, driver and sense resistances (v_cell = v_in).",
+        description="How cell voltages are solved: `exact` sparse nodal analysis (SuperLU, factorised once per "
+        "conductance state), `fast` compiled conjugate gradients preconditioned by line Gauss-Seidel, `none` ignores "
+        "wire, driver, sense and access resistances (v_cell = v_in). 1T1R row reads are exact one-row ladders either way "
+        "(docs/models.md).",
     )
-    ir_drop_tolerance_rel: PosFloat = Field(1e-9, description="Relative convergence tolerance of the `fast` solver.")
+    ir_drop_tolerance_rel: PosFloat = Field(
+        1e-9, description="Relative residual tolerance ||b - A x|| / ||b|| of the `fast` solver (round-off floor about 1e-12).",
+    )
     effective_weight_rebuild_rel: PosFloat = Field(
         1e-3,
         description="The IR-distorted effective weight matrix of a crossbar is rebuilt when any cell's "
