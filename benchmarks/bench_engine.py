@@ -2,13 +2,18 @@
 reference, a bare compiled CSR loop, a NumPy CSR loop, Brian2 (Cython runtime, cpp_standalone) and,
 if installed, SANA-FE. Ratios are measured in one run on one machine; best of --repeats.
 
-    python3 benchmarks/bench_engine.py --brian2-python /tmp/b2env/bin/python
+    python3 benchmarks/bench_engine.py --brian2-python /tmp/b2env/bin/python \
+        --sanafe-python /tmp/sfenv/bin/python
 
 Brian2 2.9 does not import with NumPy >= 2.4: give --brian2-python a venv that has brian2 (it runs
 ``bench_engine.py --brian2-worker TARGET`` there and reads its JSON). Synaptic events = synapses
 reached by a spike (the engine counts one per synapse of every row read).
 """
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # idle BLAS threads would steal the second core
 
 import argparse
 import json
@@ -71,10 +76,29 @@ def bare_loop(wl, ticks, repeats):
 
 
 def simpy_run(wl, hw, m, ticks):
-    from neurosim.reference import simulate_reference
+    """SimPy reference on the first ticks: set-up (programming the crossbars) and run timed apart."""
+    from neurosim.reference import ReferenceModel
     t0 = time.perf_counter()
-    ref = simulate_reference(wl, hw, m, ticks=ticks)
-    return dict(s=time.perf_counter() - t0, events=ref["counts"]["synaptic_events"])
+    model = ReferenceModel(wl, hw, m, ticks=ticks)
+    t1 = time.perf_counter()
+    ref = model.run()
+    t2 = time.perf_counter()
+    return dict(setup_s=t1 - t0, s=t2 - t1, events=ref["counts"]["synaptic_events"])
+
+
+def engine_loop(wl, hw, m, ticks, repeats):
+    from neurosim.engine.core import pack
+    from neurosim._core import engine_core
+    best_t = None
+    for _ in range(repeats):
+        cfg, a, s, info = pack(wl, hw, m, ticks, np.random.default_rng(0))
+        core = engine_core.Core(cfg, a, s)
+        core.refresh_weff(np.arange(wl.network.n_synapses, dtype=np.int64))
+        t0 = time.perf_counter()
+        core.run(ticks)
+        t = time.perf_counter() - t0
+        best_t = t if best_t is None else min(best_t, t)
+    return best_t, core.n_syn_events
 
 
 def brian2_worker(target, ticks):
@@ -84,19 +108,21 @@ def brian2_worker(target, ticks):
     print(json.dumps({"s": el, "t": t.tolist(), "n": n.tolist()}))
 
 
-def sanafe_run(ticks):
-    try:
-        import sanafe  # noqa: F401
-    except ImportError:
+def sanafe_run(python, ticks, timing):
+    out = subprocess.run([python, str(HERE / "bench_sanafe.py"), "--ticks", str(ticks), "--timing", timing],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f"SANA-FE failed:\n{out.stderr[-2000:]}", file=sys.stderr)
         return None
-    return None   # SANA-FE's Python API differs across releases; see docs/performance_engine.md
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ticks", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--simpy-ticks", type=int, default=10, help="ticks of the (slow) SimPy reference run")
+    ap.add_argument("--simpy-ticks", type=int, default=20, help="ticks of the (slow) SimPy reference run")
+    ap.add_argument("--sanafe-python", default=None, help="a python with `sanafe` installed")
     ap.add_argument("--brian2-python", default=None)
     ap.add_argument("--brian2-worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None, help="write the numbers here")
@@ -122,12 +148,20 @@ def main():
     rows.append(("bare compiled CSR scatter loop (csrc/engine_scatter.pyx)", bare["s"], bare["events"]))
     t_np, _ = best(lambda: simulate_lif(wl), 1)
     rows.append(("NumPy CSR loop (neurosim.workload.reference_lif)", t_np, bare["events"]))
-    # SimPy reference on the first ticks, engine on the same ticks
+    # SimPy reference on the first ticks, engine on the same ticks (both without set-up)
     k = args.simpy_ticks
     sp = simpy_run(wl, ideal, eng["mapping"], k)
-    t_eng_k, r_k = best(lambda: ns.simulate(wl, ideal, eng["mapping"], ticks=k), args.repeats)
-    rows.append((f"SimPy reference, ideal chip ({k} ticks)", sp["s"], sp["events"]))
-    rows.append((f"neurosim engine, ideal chip ({k} ticks, same run)", t_eng_k, r_k.counts["synaptic_events"]))
+    t_eng_k, ev_k = engine_loop(wl, ideal, eng["mapping"], k, args.repeats)
+    rows.append((f"SimPy reference, ideal chip, first {k} ticks (run; set-up {sp['setup_s']:.1f} s apart)", sp["s"], sp["events"]))
+    rows.append((f"neurosim engine, ideal chip, first {k} ticks (event loop)", t_eng_k, ev_k))
+    sf = {}
+    if args.sanafe_python:
+        for timing in ("simple", "detailed"):
+            r = sanafe_run(args.sanafe_python, T, timing)
+            if r:
+                sf[timing] = r
+                rows.append((f"SANA-FE {r['timing']} timing, loihi.yaml ({r['lif_spikes'] or 'n/a'} spikes; "
+                             f"build {r['build_s']:.1f} s apart)", r["sim_s"], r["spikes"]))
     b2 = {}
     if args.brian2_python:
         for target in ("cython", "cpp_standalone"):
@@ -140,7 +174,8 @@ def main():
             same = np.array_equal(d["t"], eng["spikes"]["tick"]) and np.array_equal(d["n"], eng["spikes"]["neuron"])
             b2[target] = (d["s"], same)
             rows.append((f"Brian2 {target} (identical raster: {same})", d["s"], ev))
-    print(f"\nCUBA-like network, {T} ticks, {ev:,} synaptic events; identical rasters engine/bare loop: {same_bare}\n")
+    print(f"\nCUBA-like network, {T} ticks, {ev:,} synaptic events, {eng['spikes'].size:,} spikes; "
+          f"identical rasters engine/bare loop: {same_bare}\n")
     print("| simulator | time (s) | synaptic events/s |")
     print("|---|---:|---:|")
     for name, t, e in rows:
@@ -148,7 +183,9 @@ def main():
     rate = lambda t, e: e / t
     r_eng = rate(eng["simulate_s"], ev)
     print("\nRatios (engine simulate() on the ideal chip, events/s):")
-    print(f"* vs SimPy reference (same {k} ticks): {rate(t_eng_k, r_k.counts['synaptic_events']) / rate(sp['s'], sp['events']):.0f}x")
+    print(f"* vs SimPy reference (same {k} ticks, event loop vs SimPy run): {rate(t_eng_k, ev_k) / rate(sp['s'], sp['events']):.0f}x")
+    for timing, r in sf.items():
+        print(f"* vs SANA-FE {timing}: {r_eng / rate(r['sim_s'], r['spikes']):.2f}x")
     print(f"* vs bare compiled CSR loop: {r_eng / rate(bare['s'], bare['events']):.3f}x "
           f"(event loop only: {rate(eng['loop_s'], ev) / rate(bare['s'], bare['events']):.3f}x)")
     for target, (t, same) in b2.items():

@@ -9,7 +9,7 @@ The Python side (neurosim.engine) packs every array, calls :meth:`Core.run` (all
 :meth:`Core.step` tick by tick when it must act between ticks (read disturb, refresh, effective
 weight rebuilds), and turns the counters into a SimResult.
 """
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport memset
 from libc.math cimport exp, rint
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
@@ -30,11 +30,10 @@ DEF PH_REL = 0      # buffer credits come back
 DEF PH_ARR = 1      # packets arrive in router buffers / are delivered to a tile
 DEF PH_UPD = 2      # a crossbar's neuron circuits update their neurons
 DEF PH_SRV = 4      # channels (injection, links, ejection) move packets
-DEF PH_XB = 5       # crossbars finish / start row reads
+# phase 5 (crossbars finish / start row reads) has no events: see Core.process_crossbars
 
 DEF EV_UPD = 2
 DEF EV_SRV = 3
-DEF EV_XB = 4
 
 DEF KIND_PS = 0
 DEF KIND_SPIKE = 1
@@ -82,6 +81,18 @@ cdef struct SynRec:       # one synapse in row order: what a row read needs
     double w              # effective weight
     int32_t slot          # logical column slot
     int32_t delay
+
+
+cdef struct TNode:        # one router of a neuron's XY multicast tree (32 bytes)
+    int32_t child[4]      # node reached through E, W, N, S (-1 none)
+    int32_t mask          # output ports (1 E, 2 W, 4 N, 8 S, 16 local)
+    int32_t rstart        # local delivery: the neuron's rows in this tile, nrowx[rstart:rend]
+    int32_t rend
+    int32_t router
+
+cdef struct RowDst:       # one (row, crossbar) a delivery queues a read on
+    int32_t row
+    int32_t xbar
 
 
 cdef struct Pkt:
@@ -134,6 +145,32 @@ cdef int heap_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
             i = p
         else:
             break
+    return 0
+
+
+cdef int item_cmp(const void* a, const void* b) noexcept nogil:
+    cdef const Item* x = <const Item*> a
+    cdef const Item* y = <const Item*> b
+    if x.k1 != y.k1:
+        return -1 if x.k1 < y.k1 else 1
+    if x.k2 != y.k2:
+        return -1 if x.k2 < y.k2 else 1
+    return 0
+
+
+cdef int vec_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
+    """Append without ordering (a crossbar's deliveries; sorted once after the tick's traffic)."""
+    cdef Item* na
+    if h.n == h.cap:
+        h.cap = h.cap * 2 if h.cap > 0 else 16
+        na = <Item*> realloc(h.a, h.cap * sizeof(Item))
+        if na == NULL:
+            return -1
+        h.a = na
+    h.a[h.n].k1 = k1
+    h.a[h.n].k2 = k2
+    h.a[h.n].v = v
+    h.n += 1
     return 0
 
 
@@ -222,8 +259,8 @@ cdef class Core:
     cdef int64_t* tree_ptr                # per neuron: XY multicast tree (router -> output mask)
     cdef int32_t* tree_router
     cdef uint8_t* tree_mask
-    cdef int32_t* tree_child               # per tree node: node reached through E, W, N, S
-    cdef int32_t* tree_dj                  # per tree node: index in ndst if the tile is a destination
+    cdef TNode* tnodes                     # per tree node: links, mask and local rows
+    cdef RowDst* nrowx                     # (row, crossbar) of every entry of nrow
     cdef int32_t* tree_root                # per neuron: node of its entry tile
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
@@ -267,9 +304,6 @@ cdef class Core:
     cdef int64_t* ch_busy
     cdef int64_t* ch_next
     cdef int64_t* credits
-    cdef int64_t* xb_busy_end
-    cdef int64_t* xb_next
-    cdef int64_t* xb_cur_row
     cdef int64_t* ps_pending
     cdef Pkt* pk
     cdef int64_t pk_n, pk_cap
@@ -297,9 +331,6 @@ cdef class Core:
         self.ch_busy = NULL
         self.ch_next = NULL
         self.credits = NULL
-        self.xb_busy_end = NULL
-        self.xb_next = NULL
-        self.xb_cur_row = NULL
         self.ps_pending = NULL
         self.pk = NULL
         self.fl = NULL
@@ -312,8 +343,8 @@ cdef class Core:
         self.tree_ptr = NULL
         self.tree_router = NULL
         self.tree_mask = NULL
-        self.tree_child = NULL
-        self.tree_dj = NULL
+        self.tnodes = NULL
+        self.nrowx = NULL
         self.tree_root = NULL
         self.ret_ring = NULL
         self.rows = NULL
@@ -338,11 +369,11 @@ cdef class Core:
                 free(self.xbq[i].a)
             free(self.xbq)
         free(self.ch_busy); free(self.ch_next); free(self.credits)
-        free(self.xb_busy_end); free(self.xb_next); free(self.xb_cur_row); free(self.ps_pending)
+        free(self.ps_pending)
         free(self.pk); free(self.fl); free(self.spiked); free(self.tick_spk); free(self.syn_mark)
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
-        free(self.tree_child); free(self.tree_dj); free(self.tree_root)
+        free(self.tnodes); free(self.nrowx); free(self.tree_root)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
 
@@ -397,6 +428,12 @@ cdef class Core:
             self.wheel[i].a = NULL; self.wheel[i].n = 0; self.wheel[i].cap = 0
         self.wheel_base = 0
         self.wheel_count = 0
+        self.nrowx = <RowDst*> malloc((self.nrow.shape[0] + 1) * sizeof(RowDst))
+        if self.nrowx == NULL:
+            raise MemoryError()
+        for i in range(self.nrow.shape[0]):
+            self.nrowx[i].row = self.nrow[i]
+            self.nrowx[i].xbar = self.nrow_xbar[i]
         self.rows = <RowRec*> malloc((self.n_rows + 1) * sizeof(RowRec))
         self.syns = <SynRec*> malloc((self.n_syn + 1) * sizeof(SynRec))
         if self.rows == NULL or self.syns == NULL:
@@ -430,13 +467,9 @@ cdef class Core:
             self.ret_cnt[i] = 0
         kk = self.K if self.K > 0 else 1
         self.xbq = <Heap*> malloc(kk * sizeof(Heap))
-        self.xb_busy_end = <int64_t*> malloc(kk * sizeof(int64_t))
-        self.xb_next = <int64_t*> malloc(kk * sizeof(int64_t))
-        self.xb_cur_row = <int64_t*> malloc(kk * sizeof(int64_t))
         self.ps_pending = <int64_t*> malloc(kk * sizeof(int64_t))
         for i in range(kk):
             self.xbq[i].a = NULL; self.xbq[i].n = 0; self.xbq[i].cap = 0
-            self.xb_busy_end[i] = 0; self.xb_next[i] = -1; self.xb_cur_row[i] = -1
             self.ps_pending[i] = 0
         self.spiked = <uint8_t*> malloc((self.n + 1) * sizeof(uint8_t))
         memset(self.spiked, 0, (self.n + 1) * sizeof(uint8_t))
@@ -479,8 +512,6 @@ cdef class Core:
         cdef int64_t arg = v & ((<int64_t> 1 << 40) - 1)
         if typ == EV_SRV:
             self.on_service(arg)
-        elif typ == EV_XB:
-            self.on_crossbar(arg)
         elif typ == EV_UPD:
             self.on_update(arg)
 
@@ -668,11 +699,10 @@ cdef class Core:
             self.tree_ptr[nid + 1] = total
         free(scratch)
         free(touched)
-        # links between tree nodes, destination indices and roots (searched once here)
-        self.tree_child = <int32_t*> malloc((4 * total + 4) * sizeof(int32_t))
-        self.tree_dj = <int32_t*> malloc((total + 1) * sizeof(int32_t))
+        # links between tree nodes, local rows and roots (searched once here)
+        self.tnodes = <TNode*> malloc((total + 1) * sizeof(TNode))
         self.tree_root = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
-        if self.tree_child == NULL or self.tree_dj == NULL or self.tree_root == NULL:
+        if self.tnodes == NULL or self.tree_root == NULL:
             return -1
         for nid in range(self.n):
             self.tree_root[nid] = -1
@@ -680,15 +710,19 @@ cdef class Core:
                 r = self.tree_router[i]
                 if r == self.entry_tile[nid]:
                     self.tree_root[nid] = <int32_t> i
-                self.tree_dj[i] = -1
+                self.tnodes[i].mask = self.tree_mask[i]
+                self.tnodes[i].router = r
+                self.tnodes[i].rstart = 0
+                self.tnodes[i].rend = 0
                 for k in range(4):
-                    self.tree_child[4 * i + k] = -1
+                    self.tnodes[i].child[k] = -1
                     if self.tree_mask[i] & (1 << k):
-                        self.tree_child[4 * i + k] = self.tree_find(nid, self.neighbour(r, <int> k))
+                        self.tnodes[i].child[k] = self.tree_find(nid, self.neighbour(r, <int> k))
                 if self.tree_mask[i] & 16:
                     for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                         if self.ndst_tile[j] == r:
-                            self.tree_dj[i] = <int32_t> j
+                            self.tnodes[i].rstart = <int32_t> self.ndst_rptr[j]
+                            self.tnodes[i].rend = <int32_t> self.ndst_rptr[j + 1]
         return 0
 
     cdef int32_t tree_find(self, int64_t nid, int32_t r) noexcept nogil:
@@ -710,7 +744,7 @@ cdef class Core:
         cdef int64_t lo, hi, mid
         if p.dst < 0:
             # multicast: the flit's node of the neuron's XY tree (each router appears once in it)
-            return self.tree_mask[fp.tnode]
+            return self.tnodes[fp.tnode].mask
         if p.dst == r:
             return 16
         xr = self.tile_x[r]; yr = self.tile_y[r]
@@ -756,13 +790,20 @@ cdef class Core:
                     self.sched(a, PH_UPD, EV_UPD, home_k)
             else:
                 # rows of this neuron in crossbars of tile r
-                j = self.tree_dj[fp.tnode] if p.dst < 0 else p.dj
-                if j >= 0:
+                if p.dst < 0:
+                    j0 = self.tnodes[fp.tnode].rstart
+                    j1 = self.tnodes[fp.tnode].rend
+                elif p.dj >= 0:
+                    j0 = self.ndst_rptr[p.dj]
+                    j1 = self.ndst_rptr[p.dj + 1]
+                else:
+                    j0 = 0
+                    j1 = 0
+                if j1 > j0:
                     lat = a - p.t_gen
-                    for row in range(self.ndst_rptr[j], self.ndst_rptr[j + 1]):
-                        kk = self.nrow_xbar[row]
-                        NS_PREFETCH(&self.rows[self.nrow[row]])
-                        heap_push(&self.xbq[kk], a, p.key, self.nrow[row])
+                    for row in range(j0, j1):
+                        kk = self.nrowx[row].xbar
+                        vec_push(&self.xbq[kk], a, p.key, self.nrowx[row].row)
                         self.n_deliveries += 1
                         self.lat_count += 1
                         self.lat_sum += lat
@@ -771,9 +812,6 @@ cdef class Core:
                         if self.lat_min < 0 or lat < self.lat_min:
                             self.lat_min = lat
                         self.lat_hist[lat if lat < HIST_LEN else HIST_LEN] += 1
-                        if self.xb_cur_row[kk] < 0 and (self.xb_next[kk] < 0 or a < self.xb_next[kk]):
-                            self.xb_next[kk] = a
-                            self.sched(a, PH_XB, EV_XB, kk)
             return
         mask = self.route(f)
         rc = a + self.router_lat
@@ -850,7 +888,7 @@ cdef class Core:
             self.link_flits[ch] += self.F
         tn = self.fl[f].tnode
         if o < 4:
-            nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o, self.tree_child[4 * tn + o] if tn >= 0 else -1)
+            nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o, self.tnodes[tn].child[o] if tn >= 0 else -1)
             arr = c + self.F - 1 + self.link_lat
         elif o == 5:
             nf = self.new_flit(self.fl[f].pkt, nr, 4, -1, tn)
@@ -876,46 +914,46 @@ cdef class Core:
         if q.n > 0:
             self.sched_srv(ch, imax(c + self.F, q.a[0].k1))
 
-    cdef void on_crossbar(self, int64_t kk) noexcept nogil:
-        cdef int64_t c = self.now, row, j, g, slot, base
-        cdef Item it
+    cdef void process_crossbars(self) noexcept nogil:
+        """Row reads of the tick. A crossbar reads one row at a time in order of (arrival cycle,
+        packet key), each read taking row_read_latency cycles from max(arrival, end of the previous
+        read). Reads never act back on the network within a tick (ejection is unbounded; currents
+        go to later ticks), so each crossbar's queue is run here, after the tick's traffic, with
+        exactly the timing an event per read would give."""
+        cdef int64_t kk, i, j, g, slot, base = self.ring_t, free_at, start, row, n
+        cdef Heap* q
         cdef RowRec* rr
         cdef SynRec* sy
-        if self.xb_next[kk] != c:
-            return
-        self.xb_next[kk] = -1
-        row = self.xb_cur_row[kk]
-        if row >= 0 and self.xb_busy_end[kk] == c:
-            # the read of `row` completes: every column's current goes to its slot for the
-            # tick in which the synapse's delay ends
-            rr = &self.rows[row]
-            rr.reads += 1
-            self.n_row_reads += 1
-            base = self.ring_t
-            for j in range(rr.start, rr.end):
-                sy = &self.syns[j]
-                slot = base + sy.delay
-                if slot >= self.D:
-                    slot -= self.D
-                g = slot * self.n_slots + sy.slot
-                self.acc[g] += sy.w
-                self.accf[g] = 1
-            self.n_syn_events += rr.end - rr.start
-            self.xb_cur_row[kk] = -1
-            if c > self.E:
-                self.E = c
-        if self.xb_cur_row[kk] < 0 and self.xbq[kk].n > 0:
-            if self.xbq[kk].a[0].k1 <= c:
-                it = heap_pop(&self.xbq[kk])
-                self.xb_cur_row[kk] = it.v
-                NS_PREFETCH(&self.syns[self.rows[it.v].start])
-                self.xb_busy_end[kk] = c + self.read_lat
-                self.xb_next[kk] = c + self.read_lat
-                self.sched(c + self.read_lat, PH_XB, EV_XB, kk)
-            else:
-                # the next delivery is still on its way
-                self.xb_next[kk] = self.xbq[kk].a[0].k1
-                self.sched(self.xb_next[kk], PH_XB, EV_XB, kk)
+        for kk in range(self.K):
+            q = &self.xbq[kk]
+            n = q.n
+            if n == 0:
+                continue
+            qsort(q.a, n, sizeof(Item), item_cmp)
+            free_at = -1
+            for i in range(n):
+                if i + 8 < n:
+                    NS_PREFETCH(&self.rows[q.a[i + 8].v])
+                if i + 4 < n:
+                    NS_PREFETCH(&self.syns[self.rows[q.a[i + 4].v].start])
+                start = q.a[i].k1 if q.a[i].k1 > free_at else free_at
+                free_at = start + self.read_lat
+                row = q.a[i].v
+                rr = &self.rows[row]
+                rr.reads += 1
+                for j in range(rr.start, rr.end):
+                    sy = &self.syns[j]
+                    slot = base + sy.delay
+                    if slot >= self.D:
+                        slot -= self.D
+                    g = slot * self.n_slots + sy.slot
+                    self.acc[g] += sy.w
+                    self.accf[g] = 1
+                self.n_syn_events += rr.end - rr.start
+            self.n_row_reads += n
+            if free_at > self.E:
+                self.E = free_at
+            q.n = 0
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
         """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
@@ -1009,6 +1047,7 @@ cdef class Core:
             if self.ndst_ptr[nid + 1] > self.ndst_ptr[nid]:
                 self.emit(<int32_t> nid, self.T0, self.entry_tile[nid], self.T0)
         self.event_loop()
+        self.process_crossbars()
         self.tick_traffic_end[t] = self.E
         return self.learn()
 
