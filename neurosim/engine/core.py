@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .physics import CrossbarState, read_disturb_params
+from .physics import CrossbarState, drifted, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
 
 __all__ = ["simulate", "EngineError", "pack"]
@@ -354,10 +354,9 @@ class _Maintenance:
     def _disturb_params(self, kk):
         st = self.info["states"][kk]
         shape = st.G_block.shape
-        out = read_disturb_params(self.hw, st.v_cell, self.s["G0"][self._cells(kk)].reshape(shape),
-                                  self.s["writes"][self._cells(kk)].reshape(shape))
-        onset, p = out
-        return dict(onset=onset, p=p, row_min=onset.min(axis=1) if onset.size else np.zeros(0))
+        onset = read_disturb_params(self.hw, st.v_cell, self.s["G0"][self._cells(kk)].reshape(shape),
+                                    self.s["writes"][self._cells(kk)].reshape(shape))
+        return dict(onset=onset, row_min=onset.min(axis=1) if onset.size else np.zeros(0))
 
     def after_tick(self, t, wend):
         s, info = self.s, self.info
@@ -376,9 +375,8 @@ class _Maintenance:
                     drifting = (n_since > prm["onset"]) & (s["failed"][cells].reshape(shape) == 0)
                     Gv = s["G"][cells].reshape(shape)
                     if drifting.any():
-                        with np.errstate(divide="ignore", invalid="ignore"):
-                            fac = np.where(drifting, (n_since / np.where(drifting, prm["onset"], 1.0)) ** (-prm["p"]), 1.0)
-                        newG = np.where(drifting, G0 * fac, Gv)
+                        wr = s["writes"][cells].reshape(shape)
+                        newG = np.where(drifting, drifted(self.hw, G0, n_since, st.v_cell, wr), Gv)
                         if self.refresh:
                             bad = drifting & (np.abs(newG - G0) > self.tol * np.abs(G0))
                             if bad.any():
