@@ -251,9 +251,9 @@ cdef class Core:
     cdef const int16_t[::1] syn_rule
     cdef const double[:, ::1] rules          # a_plus, a_minus, tau_plus, tau_minus, w_min, w_max
     cdef const int32_t[::1] syn_xbar, syn_row, syn_col
-    cdef const int64_t[::1] xb_cell_off      # offset of crossbar k's cell block
-    cdef const int32_t[::1] xb_bcols         # block columns of crossbar k
-    cdef const int32_t[::1] xb_ref_bcol      # reference column's block index (-1 none)
+    cdef const int64_t[::1] syn_cellA        # cell of synapse s (G+ of a differential pair)
+    cdef const int64_t[::1] syn_cellB        # G- cell of a differential pair (-1 otherwise)
+    cdef const int64_t[::1] row_refcell      # reference_column: the reference cell of each row
     cdef const int64_t[::1] xb_row_off       # first global (block) row of crossbar k
     cdef int64_t now
     cdef int64_t* tree_ptr                # per neuron: XY multicast tree (router -> output mask)
@@ -408,8 +408,8 @@ cdef class Core:
         self.pout_ptr = a["pout_ptr"]; self.pout_syn = a["pout_syn"]
         self.syn_pre = a["syn_pre"]; self.syn_post = a["syn_post"]; self.syn_rule = a["syn_rule"]
         self.rules = a["rules"]; self.syn_xbar = a["syn_xbar"]; self.syn_row = a["syn_row"]
-        self.syn_col = a["syn_col"]; self.xb_cell_off = a["xb_cell_off"]; self.xb_bcols = a["xb_bcols"]
-        self.xb_ref_bcol = a["xb_ref_bcol"]; self.xb_row_off = a["xb_row_off"]
+        self.syn_col = a["syn_col"]; self.syn_cellA = a["syn_cellA"]; self.syn_cellB = a["syn_cellB"]
+        self.row_refcell = a["row_refcell"]; self.xb_row_off = a["xb_row_off"]
         self.v = s["v"]; self.rcount = s["rcount"]; self.acc = s["acc"]; self.accf = s["accf"]
         self.ps_val = s["ps_val"]; self.ps_got = s["ps_got"]; self.w_eff = s["w_eff"]
         self.alpha = s["alpha"]; self.w_log = s["w_log"]; self.G = s["G"]; self.G0 = s["G0"]
@@ -1079,29 +1079,24 @@ cdef class Core:
 
     cdef double decode_syn(self, int64_t s) noexcept nogil:
         """Effective weight of synapse s: the encoding's decoding of apparent conductances alpha*G."""
-        cdef int64_t kk = self.syn_xbar[s], base, bc, c0, c1
-        cdef int64_t r = self.syn_row[s], c = self.syn_col[s]
-        base = self.xb_cell_off[kk] + r * self.xb_bcols[kk]
+        cdef int64_t c0 = self.syn_cellA[s], c1
         if self.encoding == 0:
-            return (self.alpha[base + c] * self.G[base + c]) * self.wscale / self.dg
+            return (self.alpha[c0] * self.G[c0]) * self.wscale / self.dg
         if self.encoding == 1:
-            c0 = base + 2 * c
-            c1 = c0 + 1
+            c1 = self.syn_cellB[s]
             return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * self.wscale / self.dg
-        c1 = base + self.xb_ref_bcol[kk]
-        return (self.alpha[base + c] * self.G[base + c] - self.alpha[c1] * self.G[c1]) * (2.0 * self.wscale) / self.dg
+        c1 = self.row_refcell[self.xb_row_off[self.syn_xbar[s]] + self.syn_row[s]]
+        return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * (2.0 * self.wscale) / self.dg
 
     cdef int64_t program(self, int64_t s) noexcept nogil:
         """Program synapse s's cells to the learning circuit's weight; returns pulses issued."""
-        cdef int64_t kk = self.syn_xbar[s], base, bc, cell, npulse = 0
-        cdef int64_t r = self.syn_row[s], c = self.syn_col[s]
+        cdef int64_t kk = self.syn_xbar[s], cell, npulse = 0
+        cdef int64_t r = self.syn_row[s]
         cdef int which, ncell
         cdef double target
-        base = self.xb_cell_off[kk]
-        bc = self.xb_bcols[kk]
         ncell = 2 if self.encoding == 1 else 1
         for which in range(ncell):
-            cell = base + r * bc + (2 * c + which if self.encoding == 1 else c)
+            cell = self.syn_cellA[s] if which == 0 else self.syn_cellB[s]
             target = self.encode_cell(self.w_log[s], which)
             if self.failed[cell]:
                 if target != self.G0[cell]:

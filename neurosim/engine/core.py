@@ -158,35 +158,61 @@ def pack(wl, hw, m, n_ticks, rng):
     rules = np.zeros((max(len(net.stdp_rules), 1), 6))
     for i, r in enumerate(net.stdp_rules):
         rules[i] = [r["a_plus"], r["a_minus"], r["tau_plus"], r["tau_minus"], r["w_min"], r["w_max"]]
-    # ---- physics per crossbar (used block only)
+    # ---- physics per crossbar; per-cell state only for cells holding a synapse (G+ and G- of
+    # differential pairs) and, with reference_column, the reference cell of every used row
     states = []
     syn_loc = loc[sk]
     by_xb_ptr, by_xb = _csr(syn_loc, K)
+    enc = hw.device.weight_encoding
+    cps = 2 if enc == "differential" else 1
+    cell_off = np.zeros(K + 1, np.int64)
+    syn_cellA = np.full(nnz, -1, np.int64)
+    syn_cellB = np.full(nnz, -1, np.int64)
+    row_refcell = np.full(n_rows, -1, np.int64)
+    cell_r_parts, cell_b_parts = [], []
     bcols = np.zeros(K, np.int64)
-    ref = np.full(K, -1, np.int64)
+    row_energy = np.empty(n_rows)
+    G_parts, a_parts, e_parts, v_parts = [], [], [], []
     for kk in range(K):
         ids = by_xb[by_xb_ptr[kk]:by_xb_ptr[kk + 1]]
-        Wb = np.zeros((int(rows_used[kk]), int(lcols_used[kk])))
+        Ru, Lu = int(rows_used[kk]), int(lcols_used[kk])
+        Wb = np.zeros((Ru, Lu))
         mb = np.zeros(Wb.shape, bool)
         Wb[sr[ids], sc[ids]] = net.weight[ids]
         mb[sr[ids], sc[ids]] = True
-        st = CrossbarState(hw, used[kk], rows_used[kk], lcols_used[kk], Wb, mb, rng)
+        base = cell_off[kk]
+        if enc == "differential":
+            cr = np.repeat(sr[ids], 2)
+            cb = np.stack([2 * sc[ids], 2 * sc[ids] + 1], 1).ravel()
+            syn_cellA[ids] = base + 2 * np.arange(ids.size)
+            syn_cellB[ids] = base + 2 * np.arange(ids.size) + 1
+        else:
+            cr, cb = sr[ids].copy(), sc[ids].copy()
+            syn_cellA[ids] = base + np.arange(ids.size)
+        if enc == "reference_column":
+            cr = np.concatenate([cr, np.arange(Ru)])
+            cb = np.concatenate([cb, np.full(Ru, Lu)])
+            row_refcell[xb_row_off[kk]:xb_row_off[kk + 1]] = base + cps * ids.size + np.arange(Ru)
+        cell_off[kk + 1] = base + cr.size
+        st = CrossbarState(hw, used[kk], Ru, Lu, Wb, mb, rng, cells=(cr, cb))
         states.append(st)
         bcols[kk] = st.layout.n
-        ref[kk] = st.layout.ref
-    cell_off = np.zeros(K + 1, np.int64)
-    np.cumsum(rows_used * bcols, out=cell_off[1:])
-    ncell = int(cell_off[-1])
-    G = np.empty(ncell)
-    alpha = np.empty(ncell)
-    endurance = np.empty(ncell)
-    row_energy = np.empty(n_rows)
-    for kk, st in enumerate(states):
-        sl = slice(cell_off[kk], cell_off[kk + 1])
-        G[sl] = st.G_block.ravel()
-        alpha[sl] = st.alpha.ravel()
-        endurance[sl] = st.endurance.ravel()
+        cell_r_parts.append(cr)
+        cell_b_parts.append(cb)
+        G_parts.append(st.G_cells)
+        a_parts.append(st.alpha_cells)
+        e_parts.append(st.endurance_cells)
+        v_parts.append(st.v_cells)
         row_energy[xb_row_off[kk]:xb_row_off[kk + 1]] = st.row_energy
+    cat = lambda parts, dt: np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=dt)
+    G = cat(G_parts, np.float64)
+    alpha = cat(a_parts, np.float64)
+    endurance = cat(e_parts, np.float64)
+    cell_r = cat(cell_r_parts, np.int64)
+    cell_b = cat(cell_b_parts, np.int64)
+    ncell = G.size
+    cell_xbar = np.repeat(np.arange(K), np.diff(cell_off))
+    cell_grow = xb_row_off[cell_xbar] + cell_r if ncell else np.zeros(0, np.int64)
     # ---- inputs
     T = n_ticks
     in_t = np.asarray(wl.input_ticks)
@@ -225,8 +251,8 @@ def pack(wl, hw, m, n_ticks, rng):
         csr_ptr=_i64(net.indptr), csr_post=_i32(post), pin_ptr=_i64(pin_ptr), pin_syn=_i64(pin_syn),
         pout_ptr=_i64(pout_ptr), pout_syn=_i64(pout_syn), syn_pre=_i32(pre), syn_post=_i32(post),
         syn_rule=np.ascontiguousarray(net.stdp_rule, dtype=np.int16), rules=_f64(rules),
-        syn_xbar=_i32(syn_loc), syn_row=_i32(sr), syn_col=_i32(sc), xb_cell_off=_i64(cell_off),
-        xb_bcols=_i32(bcols), xb_ref_bcol=_i32(ref), xb_row_off=_i64(xb_row_off),
+        syn_xbar=_i32(syn_loc), syn_row=_i32(sr), syn_col=_i32(sc), syn_cellA=_i64(syn_cellA),
+        syn_cellB=_i64(syn_cellB), row_refcell=_i64(row_refcell), xb_row_off=_i64(xb_row_off),
     )
     s = dict(
         v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots), accf=np.zeros(D * n_slots, np.uint8),
@@ -247,6 +273,7 @@ def pack(wl, hw, m, n_ticks, rng):
             continue
         s["w_eff"][syn_pos[ids]] = st.W_eff[sr[ids], sc[ids]]
     info = dict(states=states, used=used, rows_used=rows_used, bcols=bcols, cell_off=cell_off,
+                cell_r=cell_r, cell_b=cell_b, cell_grow=cell_grow, v_cells=cat(v_parts, np.float64),
                 xb_row_off=xb_row_off, row_energy=row_energy, by_xb_ptr=by_xb_ptr, by_xb=by_xb,
                 row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used, syn_pos=syn_pos)
     return cfg, a, s, info
@@ -334,8 +361,6 @@ class _Maintenance:
         self.refresh = hw.refresh.policy == "reprogram"
         self.tol = hw.refresh.drift_tolerance_rel
         self.n_refresh = 0
-        self.refresh_set = np.zeros_like(s["writes"])
-        self.refresh_reset = np.zeros_like(s["writes"])
         self.rebuilds = 0
         self.energy_epoch = np.zeros(info["row_energy"].size)   # pJ charged for reads of past epochs
         self.reads_epoch = np.zeros(info["row_energy"].size, np.int64)
@@ -347,67 +372,59 @@ class _Maintenance:
         o = self.info["cell_off"]
         return slice(o[kk], o[kk + 1])
 
-    def _rows(self, kk):
+    def _rows(self, kk):  # noqa: E301
         o = self.info["xb_row_off"]
         return slice(o[kk], o[kk + 1])
 
     def _disturb_params(self, kk):
-        st = self.info["states"][kk]
-        shape = st.G_block.shape
-        onset = read_disturb_params(self.hw, st.v_cell, self.s["G0"][self._cells(kk)].reshape(shape),
-                                    self.s["writes"][self._cells(kk)].reshape(shape))
-        return dict(onset=onset, row_min=onset.min(axis=1) if onset.size else np.zeros(0))
+        st, c = self.info["states"][kk], self._cells(kk)
+        return read_disturb_params(self.hw, st.v_cells, self.s["G0"][c], self.s["writes"][c])
 
     def after_tick(self, t, wend):
         s, info = self.s, self.info
         rr = s["row_reads"]
         extra = 0
         for kk, st in enumerate(info["states"]):
-            cells, rows = self._cells(kk), self._rows(kk)
-            shape = st.G_block.shape
+            cells = self._cells(kk)
             changed = False
             if self.disturb:
-                prm = self.params[kk]
-                reads = rr[rows]
-                if reads.size and np.any(reads > prm["row_min"]):
-                    G0 = s["G0"][cells].reshape(shape)
-                    n_since = reads[:, None] - s["reads_at_prog"][cells].reshape(shape)
-                    drifting = (n_since > prm["onset"]) & (s["failed"][cells].reshape(shape) == 0)
-                    Gv = s["G"][cells].reshape(shape)
-                    if drifting.any():
-                        wr = s["writes"][cells].reshape(shape)
-                        newG = np.where(drifting, drifted(self.hw, G0, n_since, st.v_cell, wr), Gv)
-                        if self.refresh:
-                            bad = drifting & (np.abs(newG - G0) > self.tol * np.abs(G0))
-                            if bad.any():
-                                # reprogram: a write pulse per cell back to its programmed level
-                                flat = np.flatnonzero(bad.ravel()) + cells.start
-                                s["writes"][flat] += 1
-                                s["writes_set"][flat] += 1
-                                self.refresh_set[flat] += 1
-                                s["reads_at_prog"][flat] = np.repeat(reads, shape[1])[flat - cells.start]
-                                newG = np.where(bad, G0, newG)
-                                nb = int(bad.sum())
-                                self.n_refresh += nb
-                                extra = max(extra, nb * self.hw.peripherals.write_latency_cycles)
-                                worn = s["writes"][flat] >= s["endurance"][flat]
-                                if worn.any():
-                                    wf = flat[worn]
-                                    s["failed"][wf] = 1
-                                    s["G0"][wf] = self.stuck
-                                    s["G"][wf] = self.stuck
-                                    newG.ravel()[wf - cells.start] = self.stuck
-                                self.params[kk] = None
-                        if not np.array_equal(newG, Gv):
-                            s["G"][cells] = newG.ravel()
-                            changed = True
+                onset = self.params[kk]
+                reads = rr[info["cell_grow"][cells]]
+                n_since = reads - s["reads_at_prog"][cells]
+                drifting = (n_since > onset) & (s["failed"][cells] == 0)
+                if drifting.any():
+                    G0 = s["G0"][cells]
+                    Gv = s["G"][cells]
+                    newG = np.where(drifting, drifted(self.hw, G0, n_since, st.v_cells, s["writes"][cells]), Gv)
+                    if self.refresh:
+                        bad = drifting & (np.abs(newG - G0) > self.tol * np.abs(G0))
+                        if bad.any():
+                            # reprogram: a write pulse per cell back to its programmed level
+                            idx = np.flatnonzero(bad)
+                            flat = idx + cells.start
+                            s["writes"][flat] += 1
+                            s["writes_set"][flat] += 1
+                            s["reads_at_prog"][flat] = reads[idx]
+                            newG[idx] = G0[idx]
+                            nb = int(idx.size)
+                            self.n_refresh += nb
+                            extra = max(extra, nb * self.hw.peripherals.write_latency_cycles)
+                            worn = s["writes"][flat] >= s["endurance"][flat]
+                            if worn.any():
+                                wf = flat[worn]
+                                s["failed"][wf] = 1
+                                s["G0"][wf] = self.stuck
+                                newG[idx[worn]] = self.stuck
+                            self.params[kk] = None
+                    if not np.array_equal(newG, Gv):
+                        s["G"][cells] = newG
+                        changed = True
             if st.phys is not None:
-                Gb = s["G"][cells].reshape(shape)
                 if changed or self.s["xb_writes_tick"][kk] > 0:
-                    if st.rebuild(Gb):
+                    if st.rebuild(s["G"][cells]):
                         self._epoch_energy(kk)
                         self.rebuilds += 1
-                        s["alpha"][cells] = st.alpha.ravel()
+                        s["alpha"][cells] = st.alpha_cells
                         ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
                         sr, sc = self.syn_row[ids], self.syn_col[ids]
                         self.core.set_weff(_i64(info["syn_pos"][ids]), _f64(st.W_eff[sr, sc]))
@@ -445,16 +462,32 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     spikes = spikes[order]
     tick_start = s["tick_start"].copy()
     crossbars = []
+    from ..devices import device_params
+    from .physics import _program_current, write_endurance
+    g_unused = device_params(hw).g_unused
+    if hw.device.type != "ideal":
+        from ..devices import quantise
+        g_unused = float(quantise(hw, [g_unused])[0])     # as programmed (snapped to a level)
+
+    def endurance_fn(shape, phys):
+        if hw.device.write_endurance.law == "none":
+            return np.full(shape, np.inf)
+        law = hw.device.write_endurance
+        nominal = law.model_copy(update={"spread_sigma_ln": 0.0})
+        from ..devices import endurance_from_current, program_cell_resistance
+        return endurance_from_current(nominal, _program_current(hw)[: shape[0]][:, phys],
+                                      program_cell_resistance(hw), hw.device.temperature.ambient_k)
+
     for kk, st in enumerate(info["states"]):
         cs = slice(info["cell_off"][kk], info["cell_off"][kk + 1])
         rs = slice(info["xb_row_off"][kk], info["xb_row_off"][kk + 1])
-        shape = (int(info["rows_used"][kk]), int(info["bcols"][kk]))
         crossbars.append(CrossbarRecord(
             crossbar=int(info["used"][kk]), tile=int(np.asarray(m.crossbar_tile)[info["used"][kk]]),
             physical_columns=st.layout.phys.copy(), row_reads=s["row_reads"][rs].copy(),
-            writes=s["writes"][cs].reshape(shape).copy(), conductance=s["G"][cs].reshape(shape).copy(),
-            failed=s["failed"][cs].reshape(shape).astype(bool), endurance=s["endurance"][cs].reshape(shape).copy(),
-            shape=(hw.tile.crossbar_rows, hw.tile.crossbar_columns),
+            shape=(hw.tile.crossbar_rows, hw.tile.crossbar_columns), cell_rows=info["cell_r"][cs].copy(),
+            cell_cols=info["cell_b"][cs].copy(), writes=s["writes"][cs].copy(), conductance=s["G"][cs].copy(),
+            failed=s["failed"][cs].astype(bool), endurance=s["endurance"][cs].copy(), g_unused=g_unused,
+            endurance_fn=endurance_fn,
         ))
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
     total_cycles = int(tick_start[T])

@@ -67,10 +67,18 @@ def drifted(hw, G0, n_reads, v_cell, writes):
 
 
 class CrossbarState:
-    """Physics of one used crossbar: conductance block, apparent-conductance gains, effective
-    weights, endurance, row read energies, read-disturb parameters. Rebuilt lazily."""
+    """Physics of one used crossbar: conductances, apparent-conductance gains (alpha), effective
+    weights, endurance, read voltages, row read energies. Rebuilt lazily.
 
-    def __init__(self, hw, k, rows_used, n_logical_used, W_block, mask_block, rng):
+    Block mode (``cells=None``, the SimPy reference): ``G_block``, ``alpha``, ``v_cell``,
+    ``endurance`` are (R_used, B) arrays over the used block. Cell mode (``cells=(rows, block
+    columns)``, the compiled engine): the same quantities as vectors over the given cells only
+    (``G_cells``, ``alpha_cells``, ``v_cells``, ``endurance_cells``); the block is dropped after
+    programming, so memory grows with the cells that hold synapses. Both modes program the whole
+    block and draw the same random numbers.
+    """
+
+    def __init__(self, hw, k, rows_used, n_logical_used, W_block, mask_block, rng, cells=None):
         self.hw = hw
         self.k = int(k)
         self.p = device_params(hw)
@@ -90,45 +98,76 @@ class CrossbarState:
         else:
             G_full = program_crossbar(hw, W_block, rng, mask=mask_block)
         self.G_full = G_full if self.method != "none" else None
-        self.G_block = np.ascontiguousarray(G_full[: self.R_used][:, self.layout.phys])
-        self.G0_block = self.G_block.copy()
+        G_block = np.ascontiguousarray(G_full[: self.R_used][:, self.layout.phys])
         del G_full
+        if hw.device.write_endurance.law == "none":
+            endurance = None
+        else:
+            endurance = write_endurance(hw, _program_current(hw)[: self.R_used][:, self.layout.phys], rng)
+        self.cells = None if cells is None else (np.asarray(cells[0], np.int64), np.asarray(cells[1], np.int64))
+        if self.cells is None:
+            self.G_block = G_block
+            self.endurance = np.full(G_block.shape, np.inf) if endurance is None else endurance
+        else:
+            cr, cb = self.cells
+            self.G_cells = np.ascontiguousarray(G_block[cr, cb])
+            self.endurance_cells = np.full(cr.size, np.inf) if endurance is None else endurance[cr, cb]
         if self.method == "none":
             self.phys = None
-            self.alpha = np.ones_like(self.G_block)
-            self.v_cell = np.full_like(self.G_block, hw.crossbar.read_voltage_v)
+            n = G_block.shape if self.cells is None else (self.cells[0].size,)
+            self._set("alpha", np.ones(n))
+            self._set("v_cell", np.full(n, hw.crossbar.read_voltage_v))
             if hw.device.type == "ideal":
                 self.row_energy = np.zeros(self.R_used)
             else:
                 # cells outside the block hold g_unused
                 rest = (C - self.layout.n) * abs(self.p.g_unused)
-                self.row_energy = (hw.crossbar.read_voltage_v ** 2 * (np.abs(self.G_block).sum(axis=1) + rest)
+                self.row_energy = (hw.crossbar.read_voltage_v ** 2 * (np.abs(G_block).sum(axis=1) + rest)
                                    * hw.crossbar.read_pulse_s * 1e12)
         else:
             self.phys = CrossbarPhysics(hw, self.G_full)
             self._from_phys()
-        if hw.device.write_endurance.law == "none":
-            self.endurance = np.full(self.G_block.shape, np.inf)
-        else:
-            i_prog = program_current(hw)[: self.R_used][:, self.layout.phys]
-            self.endurance = write_endurance(hw, i_prog, rng)
+
+    def _set(self, name, value):
+        setattr(self, name if self.cells is None else {"alpha": "alpha_cells", "v_cell": "v_cells"}[name], value)
 
     def _from_phys(self):
-        sl = (slice(0, self.R_used), self.layout.phys)
+        if self.cells is None:
+            sl = (slice(0, self.R_used), self.layout.phys)
+        else:
+            sl = (self.cells[0], self.layout.phys[self.cells[1]])
         g_app = self.phys.effective_conductances()[sl]
         G = self.phys.conductances[sl]
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.alpha = np.where(G != 0, g_app / np.where(G != 0, G, 1.0), 1.0)
-        self.v_cell = np.ascontiguousarray(self.phys.read_cell_voltage()[sl])
+            self._set("alpha", np.where(G != 0, g_app / np.where(G != 0, G, 1.0), 1.0))
+        self._set("v_cell", np.ascontiguousarray(self.phys.read_cell_voltage()[sl]))
         self.row_energy = np.ascontiguousarray(self.phys.row_read_energy_pj()[: self.R_used])
         self.W_eff = self.phys.effective_weights()
 
-    def rebuild(self, G_block) -> bool:
-        """Adopt the engine's conductances; True if the effective weights were rebuilt."""
+    def rebuild(self, G) -> bool:
+        """Adopt the engine's conductances (block, or cell vector in cell mode); True if the
+        effective weights were rebuilt."""
         if self.phys is None:
             return False
-        self.G_full[: self.R_used, self.layout.phys] = G_block
+        if self.cells is None:
+            self.G_full[: self.R_used, self.layout.phys] = G
+        else:
+            self.G_full[self.cells[0], self.layout.phys[self.cells[1]]] = G
         if self.phys.update(self.G_full):
             self._from_phys()
             return True
         return False
+
+
+_IPROG = {}
+
+
+def _program_current(hw):
+    """Series-path programming current of every cell of a crossbar of ``hw`` (cached per chip)."""
+    key = id(hw)
+    got = _IPROG.get(key)
+    if got is None or got[0] is not hw:
+        _IPROG.clear()
+        got = (hw, program_current(hw))
+        _IPROG[key] = got
+    return got[1]

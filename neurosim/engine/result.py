@@ -13,23 +13,65 @@ ENERGY_CLASSES = ("neuron_update", "spike_out", "noc_hop", "noc_local_delivery",
                   "row_peripherals", "write", "leakage")
 
 
-@dataclass
 class CrossbarRecord:
-    """Counters and final state of one used crossbar, over its used block of cells.
+    """Counters and final state of one used crossbar.
 
-    Block cell ``(i, b)`` is physical cell ``(i, physical_columns[b])``; cells outside the block hold
-    no synapse, are never written, and are read exactly as often as their row.
+    The engine keeps state only for the cells that hold a synapse (both cells of a differential
+    pair) and the reference cells of ``reference_column`` chips: ``cell_rows``, ``cell_cols``
+    (block coordinates) with ``cell_writes_sparse``, ``cell_conductance``, ``cell_failed``,
+    ``cell_endurance``. The block arrays below are built on access over the used block
+    (rows ``0 .. R_used-1`` × ``physical_columns``): block cell ``(i, b)`` is physical cell
+    ``(i, physical_columns[b])``. Cells without a synapse are never written and are reported at the
+    encoding's unused level as programmed (``g_unused`` snapped to the device's levels, without
+variation) with the nominal endurance of their position (no
+    device-to-device spread); they are read exactly as often as their row.
     """
 
-    crossbar: int
-    tile: int
-    physical_columns: np.ndarray     # int (B,)
-    row_reads: np.ndarray            # int64 (R_used,): reads of each row (= of each of its cells)
-    writes: np.ndarray               # int64 (R_used, B): programming pulses per cell
-    conductance: np.ndarray          # float64 (R_used, B): final conductance (S; ideal: weight units)
-    failed: np.ndarray               # bool (R_used, B): worn out, stuck
-    endurance: np.ndarray            # float64 (R_used, B): write endurance (inf = no wear)
-    shape: tuple                     # (R, C) of the physical crossbar
+    def __init__(self, crossbar, tile, physical_columns, row_reads, shape, cell_rows, cell_cols,
+                 writes, conductance, failed, endurance, g_unused, endurance_fn):
+        self.crossbar = int(crossbar)
+        self.tile = int(tile)
+        self.physical_columns = physical_columns      # int (B,)
+        self.row_reads = row_reads                    # int64 (R_used,): reads of each row (= of each of its cells)
+        self.shape = shape                            # (R, C) of the physical crossbar
+        self.cell_rows, self.cell_cols = cell_rows, cell_cols
+        self.cell_writes_sparse = writes
+        self.cell_conductance = conductance
+        self.cell_failed = failed
+        self.cell_endurance = endurance
+        self._g_unused = g_unused
+        self._endurance_fn = endurance_fn
+
+    @property
+    def block_shape(self):
+        return (int(self.row_reads.size), int(self.physical_columns.size))
+
+    def _block(self, fill, values, dtype):
+        out = np.full(self.block_shape, fill, dtype=dtype)
+        out[self.cell_rows, self.cell_cols] = values
+        return out
+
+    @property
+    def writes(self) -> np.ndarray:
+        """int64 (R_used, B): programming pulses per cell."""
+        return self._block(0, self.cell_writes_sparse, np.int64)
+
+    @property
+    def conductance(self) -> np.ndarray:
+        """float64 (R_used, B): final conductance (S; ideal device: weight units)."""
+        return self._block(self._g_unused, self.cell_conductance, np.float64)
+
+    @property
+    def failed(self) -> np.ndarray:
+        """bool (R_used, B): worn out, stuck."""
+        return self._block(False, self.cell_failed, bool)
+
+    @property
+    def endurance(self) -> np.ndarray:
+        """float64 (R_used, B): write endurance (inf = no wear)."""
+        out = np.asarray(self._endurance_fn(self.block_shape, self.physical_columns), dtype=np.float64).copy()
+        out[self.cell_rows, self.cell_cols] = self.cell_endurance
+        return out
 
     def cell_reads(self, full: bool = False) -> np.ndarray:
         """Per-cell read counts: the row counts broadcast over the block (``full``: over all R x C
@@ -46,8 +88,13 @@ class CrossbarRecord:
         if not full:
             return self.writes
         out = np.zeros(self.shape, np.int64)
-        out[: self.writes.shape[0], self.physical_columns] = self.writes
+        out[self.cell_rows, self.physical_columns[self.cell_cols]] = self.cell_writes_sparse
         return out
+
+    def __repr__(self):
+        return (f"CrossbarRecord(crossbar={self.crossbar}, tile={self.tile}, rows_used={self.row_reads.size}, "
+                f"cells={self.cell_rows.size}, reads={int(self.row_reads.sum())}, "
+                f"writes={int(self.cell_writes_sparse.sum())})")
 
 
 @dataclass
@@ -152,14 +199,13 @@ def _cell_write_energy(hw, info):
         z = np.zeros(ncell)
         return z, z
     d, cb = hw.device, hw.crossbar
-    need = d.energy_set_pj == 0 or d.energy_reset_pj == 0
     vit = None
-    if need:
-        from ..crossbar.physics import program_current
-        I = program_current(hw)
-        parts = []
-        for st in info["states"]:
-            parts.append((cb.program_voltage_v * I[: st.R_used][:, st.layout.phys] * cb.program_pulse_s * 1e12).ravel())
+    if d.energy_set_pj == 0 or d.energy_reset_pj == 0:
+        from .physics import _program_current
+        I = _program_current(hw)
+        parts = [cb.program_voltage_v * I[info["cell_r"][info["cell_off"][kk]:info["cell_off"][kk + 1]],
+                                          st.layout.phys[info["cell_b"][info["cell_off"][kk]:info["cell_off"][kk + 1]]]]
+                 * cb.program_pulse_s * 1e12 for kk, st in enumerate(info["states"])]
         vit = np.concatenate(parts) if parts else np.zeros(0)
     e_set = np.full(ncell, d.energy_set_pj) if d.energy_set_pj > 0 else vit
     e_reset = np.full(ncell, d.energy_reset_pj) if d.energy_reset_pj > 0 else vit
