@@ -13,6 +13,7 @@ from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport memset
 from libc.math cimport exp, rint
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
+cimport cython
 import numpy as np
 cimport numpy as cnp
 
@@ -202,6 +203,7 @@ cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
     return a if a > b else b
 
 
+@cython.final
 cdef class Core:
     """State and event loop of one simulation. Built by neurosim.engine.simulate."""
 
@@ -906,7 +908,7 @@ cdef class Core:
                 pos -= self.B
             self.ret_ring[ub * self.B + pos] = c + self.F
             self.ret_cnt[ub] += 1
-            up = self.up_channel(ub)
+            up = fp.router * 6 + 5 if fp.in_port == 4 else self.neighbour(fp.router, fp.in_port) * 6 + (fp.in_port ^ 1)
             if self.blocked[up]:
                 self.blocked[up] = 0
                 self.sched_srv(up, c + self.F)
@@ -994,10 +996,25 @@ cdef class Core:
         self.E = imax(self.E, U + ng * self.upd_lat)
 
     cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
-        cdef int64_t j, pk
+        cdef int64_t j, pk, q
         cdef int64_t base_key = ((<int64_t> KIND_SPIKE << 31) + nid) << 20
+        cdef char* p0
+        cdef char* p1
         if self.ndst_ptr[nid + 1] == self.ndst_ptr[nid]:
             return
+        # the packet will walk this neuron's tree and deliver to its rows: both are contiguous
+        # per neuron, so bring them into cache now (the hops come tens of cycles later)
+        if self.multicast:
+            p0 = <char*> &self.tnodes[self.tree_ptr[nid]]
+            p1 = <char*> &self.tnodes[self.tree_ptr[nid + 1]]
+            while p0 < p1:
+                NS_PREFETCH(p0)
+                p0 += 64
+        p0 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]]
+        p1 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]]
+        while p0 < p1:
+            NS_PREFETCH(p0)
+            p0 += 64
         if self.multicast:
             pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0.0)
             self.inject(pk, tile, rc)
