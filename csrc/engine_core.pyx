@@ -926,18 +926,25 @@ cdef class Core:
         cdef Heap* q
         cdef RowRec* rr
         cdef SynRec* sy
+        # the tick's reads touch rows and synapses all over memory: sort each queue and prefetch
+        # every row record, then every synapse record, then read (latency hidden across crossbars)
+        for kk in range(self.K):
+            q = &self.xbq[kk]
+            if q.n > 1:
+                qsort(q.a, q.n, sizeof(Item), item_cmp)
+            for i in range(q.n):
+                NS_PREFETCH(&self.rows[q.a[i].v])
+        for kk in range(self.K):
+            q = &self.xbq[kk]
+            for i in range(q.n):
+                NS_PREFETCH(&self.syns[self.rows[q.a[i].v].start])
         for kk in range(self.K):
             q = &self.xbq[kk]
             n = q.n
             if n == 0:
                 continue
-            qsort(q.a, n, sizeof(Item), item_cmp)
             free_at = -1
             for i in range(n):
-                if i + 8 < n:
-                    NS_PREFETCH(&self.rows[q.a[i + 8].v])
-                if i + 4 < n:
-                    NS_PREFETCH(&self.syns[self.rows[q.a[i + 4].v].start])
                 start = q.a[i].k1 if q.a[i].k1 > free_at else free_at
                 free_at = start + self.read_lat
                 row = q.a[i].v
