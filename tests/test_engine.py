@@ -114,7 +114,7 @@ def test_packet_latency_and_link_counters():
     res = ns.simulate(wl, hw, m)
     assert res.packet_latency["count"] == res.packet_latency_hist.sum() == res.counts["row_reads"]
     # minimum latency: spike-out + injection + router + ejection
-    nr, noc = hw.neuron, hw.noc
+    noc = hw.noc
     assert res.packet_latency["min"] >= 1 + noc.router_latency_cycles + 1
     assert res.link_flits.sum() > 0
     assert res.energy_pj["noc_hop"] == pytest.approx(2.0 * (res.link_flits.sum() + res.ejection_flits.sum()))

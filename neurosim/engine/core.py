@@ -463,7 +463,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     tick_start = s["tick_start"].copy()
     crossbars = []
     from ..devices import device_params
-    from .physics import _program_current, write_endurance
+    from .physics import _program_current
     g_unused = device_params(hw).g_unused
     if hw.device.type != "ideal":
         from ..devices import quantise

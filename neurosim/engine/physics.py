@@ -84,7 +84,7 @@ class CrossbarState:
         self.p = device_params(hw)
         self.R_used = int(rows_used)
         self.layout = BlockLayout(hw, n_logical_used)
-        R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns
+        C = hw.tile.crossbar_columns
         self.method = hw.crossbar.ir_drop_method
         if hw.device.type == "ideal" and self.method == "none":
             # an ideal device is programmed exactly (no levels, variation, faults or draws): encode

@@ -179,7 +179,6 @@ class ReferenceModel:
 
     # ------------------------------------------------------------------ run
     def run(self):
-        hw = self.hw
         env = simpy.Environment()
         self.env = env
         nt = self.W * self.H
