@@ -1238,11 +1238,11 @@ cdef class Core:
 
     # ======================================================================== Python entry points
     def step(self):
-        """Run one tick's traffic and learning; returns the cycle its writes end (tick not closed)."""
+        """Run one tick's traffic and learning; returns the cycle its writes end (tick not closed).
+        Row read counters reach the Python array only through :meth:`sync`."""
         cdef int64_t w
         with nogil:
             w = self.run_tick()
-        self.sync()
         return w
 
     def sync(self):

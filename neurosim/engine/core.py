@@ -344,6 +344,7 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
             core.close_tick(wend)
             if volts is not None:
                 volts[t] = s["v"]
+    core.sync()
     if maint is not None:
         maint.finish()
     return _result(wl, hw, mapping, cfg, s, info, core, T, rec, volts, maint)
@@ -382,6 +383,10 @@ class _Maintenance:
 
     def after_tick(self, t, wend):
         s, info = self.s, self.info
+        self._synced = False
+        if self.disturb:
+            self.core.sync()
+            self._synced = True
         rr = s["row_reads"]
         extra = 0
         for kk, st in enumerate(info["states"]):
@@ -441,6 +446,9 @@ class _Maintenance:
         return wend + extra
 
     def _epoch_energy(self, kk):
+        if not self._synced:
+            self.core.sync()          # row counters of this tick, once
+            self._synced = True
         rows = self._rows(kk)
         st = self.info["states"][kk]
         rr = self.s["row_reads"][rows]
