@@ -205,6 +205,23 @@ def _check_write_energy(res, hw):
     assert n * hw.device.energy_set_pj - 1e-6 < cell < n * hw.device.energy_reset_pj + 1e-6
 
 
+def test_learning_on_an_ir_drop_chip_rebuilds_effective_weights():
+    """STDP writes on espine_pcm (IR drop, 1T1R): the engine rebuilds the crossbar physics whenever
+    cells moved beyond tolerance, so its final effective weights are those of a fresh solve of the
+    final conductances."""
+    wl = small_net(15, plastic=True, ticks=60, rate=0.3)
+    hw = chip("espine_pcm", noc__mesh_width=2, noc__mesh_height=2)
+    m = ns.map_workload(wl, hw, "sequential")
+    res = ns.simulate(wl, hw, m, record="effective_weights")
+    assert res.counts["write_pulses"] > 0 and res.counts["weight_rebuilds"] > 0
+    from neurosim.metrics.lifetime import full_conductance
+    for x in res.crossbars:
+        ids = np.flatnonzero(m.synapse_crossbar == x.crossbar)
+        W = CrossbarPhysics(hw, full_conductance(hw, x)).effective_weights()
+        np.testing.assert_allclose(res.effective_weights[ids], W[m.synapse_row[ids], m.synapse_column[ids]],
+                                   rtol=1e-9, atol=1e-12)
+
+
 def test_read_disturb_drifts_and_refresh_reprograms():
     """rram_inference with a high read voltage: cells of busy rows drift (Jiang model) after their
     onset; the `reprogram` refresh policy writes them back (each refresh is a write)."""

@@ -9,7 +9,7 @@ from .result import CrossbarRecord, SimResult, energy_breakdown
 
 __all__ = ["simulate", "EngineError", "pack"]
 
-_RECORD = {"spikes", "voltages", "weights"}
+_RECORD = {"spikes", "voltages", "weights", "effective_weights"}
 #: Encoding codes of the compiled loop (its own numbering).
 _ENC = {"signed": 0, "differential": 1, "reference_column": 2}
 
@@ -294,7 +294,8 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
     record : iterable of str
         ``"spikes"`` (always recorded), ``"voltages"`` (membrane potential of every neuron after each
         tick: a (ticks, n) float64 array, the only output that grows with ticks x neurons), ``"weights"``
-        (the learning circuit's final weight of every synapse).
+        (the learning circuit's final weight of every synapse), ``"effective_weights"`` (the final
+        effective — IR-distorted, quantised, drifted — weight every synapse delivers; CSR order).
 
     Returns
     -------
@@ -518,6 +519,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
                     flit_hops=int(lf[:, :5].sum())),
         voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
+        effective_weights=s["w_eff"][info["syn_pos"]].copy() if "effective_weights" in rec else None,
         hw_name=hw.name, workload_name=wl.name,
     )
     return res

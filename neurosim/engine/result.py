@@ -124,6 +124,7 @@ class SimResult:
     counts: dict
     voltages: Optional[np.ndarray] = None
     weights: Optional[np.ndarray] = None
+    effective_weights: Optional[np.ndarray] = None
     hw_name: str = ""
     workload_name: str = ""
     extra: dict = field(default_factory=dict)
