@@ -72,6 +72,15 @@ CHIPS = {
         "tile__crossbar_rows": 24, "tile__crossbar_columns": 7, "device__weight_encoding": "reference_column",
         "device__read_disturb": {"law": "none"}, "noc__multicast": d["mc"],
         "tick_period_s": d["period"] * 1e-9}),
+    # RRAM with read disturb at a high read voltage and long reads (onset after a few reads), the
+    # reprogram refresh policy and a small endurance: drift, refresh writes, wear, IR rebuilds
+    "rram_disturb": lambda d: make_chip("rram_inference", {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__multicast": d["mc"],
+        "crossbar__read_voltage_v": 0.6, "crossbar__read_pulse_s": 1e-6,
+        "refresh__policy": "reprogram", "refresh__drift_tolerance_rel": 0.03,
+        "device__write_endurance__endurance_ref_cycles": 30.0,
+        "tick_period_s": d["period"] * 1e-9}),
 }
 
 
@@ -138,6 +147,17 @@ def test_reference_handles_back_pressure_and_overruns():
     compare(res, ref)
     assert res.overruns > 0
     assert res.counts["partial_sum_packets"] > 0
+
+
+def test_read_disturb_refresh_and_rebuilds_identically():
+    rng = np.random.default_rng(11)
+    hw = CHIPS["rram_disturb"](dict(w=2, h=1, cpt=2, mc="router", period=300))
+    wl = make_workload(rng, 6, 8, 40, False, 2)
+    m = random_mapping(wl, hw, rng, split=0.2)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    compare(res, ref)
+    assert res.counts["refresh_writes"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
 def test_learning_wears_cells_out_identically():

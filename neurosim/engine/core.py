@@ -393,6 +393,8 @@ class _Maintenance:
         for kk, st in enumerate(info["states"]):
             cells = self._cells(kk)
             changed = False
+            if self.disturb and self.s["xb_writes_tick"][kk] > 0:
+                self.params[kk] = self._disturb_params(kk)   # this tick's writes moved levels and counts
             if self.disturb:
                 onset = self.params[kk]
                 reads = rr[info["cell_grow"][cells]]
@@ -440,8 +442,6 @@ class _Maintenance:
             if changed:
                 ids = info["by_xb"][info["by_xb_ptr"][kk]:info["by_xb_ptr"][kk + 1]]
                 self.core.refresh_weff(_i64(ids))
-            if self.disturb and self.s["xb_writes_tick"][kk] > 0:
-                self.params[kk] = None          # levels and write counts changed: new onsets
             if self.disturb and self.params[kk] is None:
                 self.params[kk] = self._disturb_params(kk)
         return wend + extra
@@ -514,7 +514,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     packets=int(core.n_packets), partial_sum_packets=int(core.n_ps_packets),
                     deliveries=int(core.n_deliveries), row_reads=int(core.n_row_reads),
                     synaptic_events=int(core.n_syn_events), write_pulses=int(core.n_write_pulses),
-                    ignored_writes=int(core.n_ignored_writes), failed_cells=int(core.n_failed),
+                    ignored_writes=int(core.n_ignored_writes), failed_cells=int(np.count_nonzero(s["failed"])),
                     refresh_writes=int(maint.n_refresh) if maint else 0,
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
                     flit_hops=int(lf[:, :5].sum())),

@@ -132,7 +132,8 @@ class ReferenceModel:
             self.xb[k] = dict(state=st, G=st.G_block.copy(), G0=st.G_block.copy(), alpha=st.alpha.copy(),
                               writes=np.zeros(st.G_block.shape, np.int64), failed=np.zeros(st.G_block.shape, bool),
                               row_reads=np.zeros(rows_used, np.int64), endurance=st.endurance,
-                              reads_at_prog=np.zeros(st.G_block.shape, np.int64), ref=st.layout.ref)
+                              reads_at_prog=np.zeros(st.G_block.shape, np.int64), ref=st.layout.ref,
+                              v_cell=st.v_cell)
         self.w_eff = [0.0] * len(self.post)
         for s in range(len(self.post)):
             k, r, c = self.syn_cell[s]
@@ -197,9 +198,11 @@ class ReferenceModel:
         self.energy = dict.fromkeys(("neuron_update", "spike_out", "noc_hop", "noc_local_delivery",
                                      "row_read", "row_peripherals", "write", "leakage"), 0.0)
         self.counts = dict(neuron_updates=0, spikes_out=0, packets=0, deliveries=0, row_reads=0,
-                           synaptic_events=0, write_pulses=0, partial_sum_packets=0, failed_cells=0)
+                           synaptic_events=0, write_pulses=0, partial_sum_packets=0, failed_cells=0,
+                           refresh_writes=0, weight_rebuilds=0)
         self.latencies = []
         self.last_pre, self.last_post = {}, {}
+        self.written = set()
         self.tick_start = [0]
         self.traffic_end = []
         self.overruns = 0
@@ -272,6 +275,7 @@ class ReferenceModel:
             yield self.idle
             self.traffic_end.append(self.E)
             wend = self.learn(t)
+            wend = self.between_ticks(wend)
             boundary = T0 + self.P
             if wend >= boundary:
                 self.overruns += 1
@@ -515,8 +519,78 @@ class ReferenceModel:
                     self.stdp_write(s, min(max(w, ru["w_min"]), ru["w_max"]), pulses)
         for i in spiking:
             self.last_post[i] = t
+        self.written = set(pulses)
         most = max(pulses.values(), default=0)
         return self.E + most * hw.peripherals.write_latency_cycles
+
+    def weight_cells(self, k):
+        """(row, block column) of the cells whose conductance matters: every synapse's cell(s)
+        and, with reference_column, the reference cell of each used row."""
+        out = []
+        for s, (kk, r, c) in enumerate(self.syn_cell):
+            if kk == k:
+                out += [(r, cc) for (_, _, cc) in self.cells(s)]
+        if self.enc == "reference_column":
+            x = self.xb[k]
+            out += [(r, x["ref"]) for r in range(x["G"].shape[0])]
+        return out
+
+    def between_ticks(self, wend):
+        """Read disturb, refresh and rebuilds of the effective weights (docs/engine.md §4), cell by
+        cell: a cell read n times since it was programmed, past its onset, sits at the drifted
+        conductance; with refresh it is reprogrammed once its drift passes the tolerance."""
+        from ..devices import drifted_conductance, onset_reads
+        hw = self.hw
+        law = hw.device.read_disturb
+        disturb = law.law != "none"
+        refresh = hw.refresh.policy == "reprogram"
+        stuck = hw.device.g_min_s if hw.device.faults.wearout_stuck_level == "g_min" else hw.device.g_max_s
+        T, t_read = hw.device.temperature.ambient_k, hw.crossbar.read_pulse_s
+        extra = 0
+        for k in self.used:
+            x = self.xb[k]
+            st = x["state"]
+            changed = False
+            if disturb:
+                n_refresh = 0
+                for (r, c) in self.weight_cells(k):
+                    if x["failed"][r, c]:
+                        continue
+                    n = int(x["row_reads"][r] - x["reads_at_prog"][r, c])
+                    G0, N, V = x["G0"][r, c], x["writes"][r, c], x["v_cell"][r, c]
+                    onset = float(onset_reads(law, V, t_read, N, T, abs(G0) / hw.device.g_max_s))
+                    if not n > onset:
+                        continue
+                    G = float(drifted_conductance(law, G0, n, V, t_read, N, T, hw.device.g_max_s))
+                    if refresh and abs(G - G0) > hw.refresh.drift_tolerance_rel * abs(G0):
+                        x["writes"][r, c] += 1
+                        self.energy["write"] += self.pulse_energy(x, r, c, True)
+                        self.counts["refresh_writes"] += 1
+                        n_refresh += 1
+                        x["reads_at_prog"][r, c] = x["row_reads"][r]
+                        G = G0
+                        if x["writes"][r, c] >= x["endurance"][r, c]:
+                            x["failed"][r, c] = True
+                            x["G0"][r, c] = G = stuck
+                    if G != x["G"][r, c]:
+                        x["G"][r, c] = G
+                        changed = True
+                extra = max(extra, n_refresh * hw.peripherals.write_latency_cycles)
+            syns = [s for s, (kk, _, _) in enumerate(self.syn_cell) if kk == k]
+            if st.phys is not None and (changed or k in self.written):
+                if st.rebuild(x["G"]):
+                    self.counts["weight_rebuilds"] += 1
+                    x["alpha"] = st.alpha.copy()
+                    x["v_cell"] = st.v_cell
+                    for s in syns:
+                        _, r, c = self.syn_cell[s]
+                        self.w_eff[s] = float(st.W_eff[r, c])
+                    changed = False
+            if changed:
+                for s in syns:
+                    self.w_eff[s] = self.decode(s)
+        self.written = set()
+        return wend + extra
 
     def plastic_in(self, i):
         if not hasattr(self, "_pin"):
@@ -572,6 +646,7 @@ class ReferenceModel:
         total = self.tick_start[-1]
         e = dict(self.energy)
         e["total"] = sum(e.values())
+        self.counts["failed_cells"] = int(sum(int(x["failed"].sum()) for x in self.xb.values()))
         return dict(
             spikes=np.array(sp, dtype=np.int64).reshape(-1, 3),
             tick_start=np.array(self.tick_start, np.int64), traffic_end=np.array(self.traffic_end, np.int64),
