@@ -311,6 +311,84 @@ def map_cmd(hwconfig, workload, strategy, seed, out_path, as_json):
     click.echo(_fmt_summary({k: v for k, v in out.items() if not isinstance(v, (list, dict))}))
 
 
+# ---------------------------------------------------------------------------------------- studies
+@main.group("study")
+def study_group():
+    """Reproduce the anchor studies (docs/results.md): `espine` and `read-endurance`."""
+
+
+def _study_options(fn):
+    for opt in reversed([
+        click.option("--quick", is_flag=True, help="The reduced form (smaller workloads, fewer ticks; what CI runs)."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+                     help="Output folder (default: a new numbered folder neurosim-study-NAME-NNN in the current directory)."),
+        click.option("--force", is_flag=True, help="Write into an existing, non-empty --out folder."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes."),
+        click.option("--store", "store", type=click.Path(dir_okay=False), default="neurosim-studies.db", show_default=True,
+                     help="Resumable result store (SQLite); points already in it are not recomputed."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def _run_study_cmd(name, quick, out_dir, force, workers, store):
+    from .report import OutputExists, new_out_dir
+    from .report.figures import MatplotlibMissing, _plt
+    from .studies import run_study_plan, write_study
+
+    try:
+        _plt()
+    except MatplotlibMissing as exc:
+        raise _UserError(str(exc)) from None
+    if out_dir is not None and Path(out_dir).exists():
+        if not Path(out_dir).is_dir():
+            raise _UserError(f"--out: {out_dir} exists and is not a folder")
+        if any(Path(out_dir).iterdir()) and not force:
+            raise _UserError(f"--out: {out_dir} exists and is not empty; choose another --out or pass --force")
+    try:
+        res = run_study_plan(name, quick=quick, store=store, workers=workers, log=lambda m: click.echo(m, err=True))
+    except RuntimeError as exc:
+        raise _UserError(str(exc)) from None
+    try:
+        out = new_out_dir(out_dir, force=force, prefix=f"neurosim-study-{name}")
+    except OutputExists as exc:
+        raise _UserError(str(exc)) from None
+    cmd = f"neurosim study {name}" + (" --quick" if quick else "") + (f" --workers {workers}" if workers > 1 else "")
+    write_study(res, out, commands=[cmd])
+    from .report.html import fmt
+    plan = res.plan
+    click.echo(f"neurosim study {name}{' (quick)' if quick else ''}: {plan['hwconfig']}, lifetime normalised to "
+               f"{plan['normalise_to']}")
+    for r in res.tables.get("main", []):
+        if r["strategy"] == plan["normalise_to"]:
+            continue
+        norm = r.get("lifetime_norm")
+        click.echo(f"  {r['workload']:<16} {r['strategy']:<11} "
+                   + (f"{norm:7.3f}x  energy {100 * r['energy_overhead']:+6.2f} %  latency {100 * r['latency_overhead']:+6.2f} %"
+                      if norm is not None and r.get("latency_overhead") is not None else
+                      (f"{norm:7.3f}x" if norm is not None else "does not fit / unbounded")))
+    for s, a in res.averages.items():
+        if s != plan["normalise_to"] and a.get("workloads"):
+            click.echo(f"  mean {s}: arithmetic {fmt(a['lifetime_norm_arithmetic_mean'])}x, geometric "
+                       f"{fmt(a['lifetime_norm_geometric_mean'])}x over {a['workloads']} workloads")
+    click.echo(f"wrote {out / 'report.html'}, {out / 'results.json'}, CSV tables and figures/ "
+               f"({res.timing['wall_s']:.0f} s)")
+
+
+@study_group.command("espine")
+@_study_options
+def study_espine(quick, out_dir, force, workers, store):
+    """eSpine: write lifetime of espine_pcm with on-chip learning; sequential / spinemap / espine."""
+    _run_study_cmd("espine", quick, out_dir, force, workers, store)
+
+
+@study_group.command("read-endurance")
+@_study_options
+def study_read_endurance(quick, out_dir, force, workers, store):
+    """Read disturb: inference lifetime of rram_inference; sequential / spinemap / read-aware."""
+    _run_study_cmd("read-endurance", quick, out_dir, force, workers, store)
+
+
 def run():
     """Entry point that turns user-facing errors into one message and exit status 2."""
     try:

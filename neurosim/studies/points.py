@@ -1,0 +1,142 @@
+"""The point function of the studies: ``neurosim.studies.points:study_point``.
+
+Like :func:`neurosim.sweep.study.run_point` (map → simulate → evaluate → flat dict, same keys), plus:
+
+``options``
+    ``plastic: {eta, ratio, tau}`` — apply :func:`neurosim.studies.make_plastic` to the workload
+    first (on-chip learning on every workload; ``null``/absent: as shipped);
+    ``maps: true`` — also return the per-cell maps of the crossbar that limits the chip lifetime
+    (``maps.*``: endurance, uses per inference and the cells holding synapses, as nested lists);
+    ``ages_rel: [..]`` — age the chip to these multiples of its own inference (read) lifetime and
+    report accuracy / energy / latency / drift at each (``aging.<i>.*``, ``aging.n``);
+    ``mapping_options: {..}`` — passed to :func:`neurosim.map_workload`.
+
+Extra result keys: ``write_lifetime_inferences`` etc. as in sweeps, the mapping's predicted metrics
+(``map.*``: crossbars, inter-tile spikes, hop traffic, cell-placement objective before/after), the
+engine's write and read counts (``counts.*``) and the stage times (``time.*``).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+__all__ = ["study_point", "load_study_workload"]
+
+_OPTIONS = {"plastic", "maps", "ages_rel", "mapping_options", "kind"}
+
+
+def load_study_workload(path: str, plastic=None):
+    """Load a trace and apply the study's transform (``plastic``: make_plastic kwargs or None)."""
+    from ..workload import load_workload
+    from .plastic import make_plastic
+
+    wl = load_workload(path)
+    if plastic is not None:
+        wl = make_plastic(wl, **dict(plastic))
+    return wl
+
+
+def _round_list(a, digits=4):
+    a = np.asarray(a, dtype=np.float64)
+    out = np.where(np.isfinite(a), a, -1.0)
+    return np.vectorize(lambda v: float(f"{v:.{digits}g}"))(out).tolist() if a.size else []
+
+
+def _maps(ev, hw, kind: str) -> dict:
+    """Per-cell maps of the crossbar limiting the chip lifetime of ``kind`` (write/read)."""
+    best = None
+    for cb in ev.crossbars:
+        life, idx = cb.min_write if kind == "write" else cb.min_read
+        if idx is None:
+            continue
+        if best is None or life < best[0]:
+            best = (life, cb, idx)
+    if best is None:
+        return {}
+    life, cb, idx = best
+    R, C = cb.shape
+    E_full = cb.write_endurance_full if kind == "write" else cb.read_endurance_full
+    uses = np.zeros((R, C))
+    used = np.zeros((R, C), bool)
+    rows_used = cb.used.shape[0]
+    src = cb.writes_per_inference if kind == "write" else cb.reads_per_inference
+    uses[:rows_used][:, cb.physical_columns] = np.where(cb.used, src, 0.0)
+    used[:rows_used][:, cb.physical_columns] = cb.used
+    return {
+        "maps.kind": kind,
+        "maps.crossbar": int(cb.crossbar),
+        "maps.limiting_cell": list(cb.cell(idx)),
+        "maps.lifetime_inferences": float(life),
+        "maps.endurance": _round_list(E_full),
+        "maps.uses_per_inference": _round_list(uses),
+        "maps.used": used.astype(np.int8).tolist(),
+    }
+
+
+def study_point(params: dict) -> dict:
+    """Evaluate one study point; returns a flat dict (module docstring)."""
+    from ..config import load_hardware
+    from ..engine import simulate
+    from ..mapping import map_workload, mapping_metrics
+    from ..metrics import evaluate
+    from ..sweep.study import HW_AXES
+
+    opts = dict(params.get("options") or {})
+    unknown = set(opts) - _OPTIONS
+    if unknown:
+        raise ValueError(f"options: unknown key(s) {sorted(unknown)}; expected {sorted(_OPTIONS)}")
+    seed = int(params.get("seed", 0))
+    t0 = time.perf_counter()
+    hw = load_hardware(params["hwconfig"], overrides=params.get("overrides") or {})
+    wl = load_study_workload(params["workload"], opts.get("plastic"))
+    T = wl.n_ticks if params.get("ticks") is None else min(int(params["ticks"]), wl.n_ticks)
+    t1 = time.perf_counter()
+    m = map_workload(wl, hw, params["strategy"], seed=seed, options=opts.get("mapping_options"))
+    t2 = time.perf_counter()
+    res = simulate(wl, hw, m, ticks=T, seed=seed)
+    t3 = time.perf_counter()
+    want_maps = bool(opts.get("maps"))
+    ev = evaluate(res, hw, m, workload=wl, maps=want_maps)
+    t4 = time.perf_counter()
+    out = ev.flat()
+    out["workload_name"] = wl.name
+    out["plastic_synapses"] = int(wl.network.n_plastic)
+    out["synapses"] = int(wl.network.n_synapses)
+    for name, get in HW_AXES.items():
+        out[f"hw.{name}"] = get(hw)
+    mm = mapping_metrics(wl, hw, m, activity=None) if False else {}
+    cells = (m.metadata or {}).get("cells") or {}
+    out["map.cell_lifetime_neuron_order"] = cells.get("cell_lifetime_neuron_order")
+    out["map.cell_lifetime_placed"] = cells.get("cell_lifetime_placed")
+    out["map.cell_moves"] = cells.get("cell_moves")
+    for k in ("write_pulses", "row_reads", "synaptic_events", "packets", "flit_hops", "failed_cells", "refresh_writes"):
+        if k in res.counts:
+            out[f"counts.{k}"] = res.counts[k]
+    if want_maps:
+        kind = opts.get("kind") or ("write" if hw.learning.enabled else "read")
+        out.update(_maps(ev, hw, kind))
+    if opts.get("ages_rel"):
+        from ..metrics.aging import aging_study
+        life_s = out["read_lifetime_seconds"]
+        if not (isinstance(life_s, float) and math.isfinite(life_s)):
+            life_s = out["write_lifetime_seconds"]
+        ages = [float(a) * float(life_s) for a in opts["ages_rel"]] if math.isfinite(float(life_s)) else []
+        if ages:
+            aged = aging_study(ev, wl, hw, m, ages_s=ages, ticks=T, seed=seed)
+            out["aging.n"] = len(aged["ages"])
+            for i, row in enumerate(aged["ages"]):
+                out[f"aging.{i}.age_rel"] = float(opts["ages_rel"][i])
+                for k in ("age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
+                          "packet_latency_mean_cycles", "worn_cells", "drifted_cells", "out_of_tolerance_cells",
+                          "max_rel_drift", "refresh_writes", "changed_synapses", "mean_abs_weight_change"):
+                    if k in row:
+                        out[f"aging.{i}.{k}"] = row[k]
+            out["time_to_first_reprogram_s"] = aged["time_to_first_reprogram_s"]
+    out["time.load_s"] = t1 - t0
+    out["time.map_s"] = t2 - t1
+    out["time.simulate_s"] = t3 - t2
+    out["time.evaluate_s"] = t4 - t3
+    out["time.total_s"] = time.perf_counter() - t0
+    return out
