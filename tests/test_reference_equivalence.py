@@ -65,6 +65,7 @@ CHIPS = {
         "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
         "noc__multicast": d["mc"], "crossbar__ir_drop_method": "none",
         "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
+        "device__faults__stuck_at_rate": 0.05, "device__variation__d2d_sigma_rel": 0.05,
         "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}),
     # RRAM, reference column encoding, 8 levels, IR drop solved by the crossbar module
     "rram": lambda d: make_chip("rram_inference", {
@@ -96,8 +97,11 @@ def compare(res, ref):
         r = ref["crossbars"][xb.crossbar]
         assert np.array_equal(xb.row_reads, r["row_reads"])
         assert np.array_equal(xb.writes, r["writes"])
-        assert np.array_equal(xb.failed, r["failed"])
-        assert np.array_equal(xb.conductance, r["G"])
+        # conductances and failures of the cells that hold weights (the engine reports the others
+        # at their nominal unused level; the reference keeps their varied / stuck values)
+        cr, cc = xb.cell_rows, xb.cell_cols
+        assert np.array_equal(xb.cell_failed, r["failed"][cr, cc])
+        assert np.array_equal(xb.cell_conductance, r["G"][cr, cc])
     hist = np.bincount(np.minimum(ref["latencies"], 4096), minlength=4097) if ref["latencies"].size else np.zeros(4097)
     assert np.array_equal(res.packet_latency_hist, hist)
     flits = np.zeros((res.link_flits.shape[0], 6), np.int64)

@@ -172,7 +172,7 @@ def pack(wl, hw, m, n_ticks, rng):
     cell_r_parts, cell_b_parts = [], []
     bcols = np.zeros(K, np.int64)
     row_energy = np.empty(n_rows)
-    G_parts, a_parts, e_parts, v_parts = [], [], [], []
+    G_parts, a_parts, e_parts, v_parts, f_parts = [], [], [], [], []
     for kk in range(K):
         ids = by_xb[by_xb_ptr[kk]:by_xb_ptr[kk + 1]]
         Ru, Lu = int(rows_used[kk]), int(lcols_used[kk])
@@ -202,12 +202,14 @@ def pack(wl, hw, m, n_ticks, rng):
         G_parts.append(st.G_cells)
         a_parts.append(st.alpha_cells)
         e_parts.append(st.endurance_cells)
+        f_parts.append(st.stuck_cells)
         v_parts.append(st.v_cells)
         row_energy[xb_row_off[kk]:xb_row_off[kk + 1]] = st.row_energy
     cat = lambda parts, dt: np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=dt)
     G = cat(G_parts, np.float64)
     alpha = cat(a_parts, np.float64)
     endurance = cat(e_parts, np.float64)
+    stuck_cells = cat(f_parts, np.uint8)
     cell_r = cat(cell_r_parts, np.int64)
     cell_b = cat(cell_b_parts, np.int64)
     ncell = G.size
@@ -260,7 +262,7 @@ def pack(wl, hw, m, n_ticks, rng):
         alpha=alpha, w_log=_f64(net.weight).copy(), G=G, G0=G.copy(), endurance=endurance,
         writes=np.zeros(ncell, np.int64), writes_set=np.zeros(ncell, np.int64),
         writes_reset=np.zeros(ncell, np.int64), reads_at_prog=np.zeros(ncell, np.int64),
-        failed=np.zeros(ncell, np.uint8), row_reads=np.zeros(n_rows, np.int64),
+        failed=stuck_cells.copy(), row_reads=np.zeros(n_rows, np.int64),
         link_flits=np.zeros(n_tiles * 6, np.int64), lat_hist=np.zeros(4097, np.int64),
         tick_start=np.zeros(T + 1, np.int64), tick_traffic_end=np.zeros(T, np.int64),
         xb_writes_tick=np.zeros(max(K, 1), np.int64), last_pre=np.full(n, -1, np.int32),

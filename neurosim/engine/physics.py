@@ -84,7 +84,7 @@ class CrossbarState:
         self.p = device_params(hw)
         self.R_used = int(rows_used)
         self.layout = BlockLayout(hw, n_logical_used)
-        C = hw.tile.crossbar_columns
+        R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns
         self.method = hw.crossbar.ir_drop_method
         if hw.device.type == "ideal" and self.method == "none":
             # an ideal device is programmed exactly (no levels, variation, faults or draws): encode
@@ -95,9 +95,15 @@ class CrossbarState:
                          logical_columns=max(n_logical_used, 1),
                          reference_column=self.layout.ref)
             G_full = encode_weights(bp, W_block, mask_block)
+            stuck = None
         else:
-            G_full = program_crossbar(hw, W_block, rng, mask=mask_block)
+            # fabrication stuck-at cells are drawn first and passed in, so that they can be marked
+            # failed (they take no writes); then program_crossbar's own draws (d2d, c2c)
+            stuck = _dev.fabrication_stuck_mask(hw, (R, C), rng) if hw.device.faults.stuck_at_rate > 0 else None
+            G_full = program_crossbar(hw, W_block, rng, mask=mask_block, stuck=stuck)
         self.G_full = G_full if self.method != "none" else None
+        stuck_block = (np.zeros((self.R_used, self.layout.n), bool) if stuck is None
+                       else np.ascontiguousarray(stuck[: self.R_used][:, self.layout.phys]))
         G_block = np.ascontiguousarray(G_full[: self.R_used][:, self.layout.phys])
         del G_full
         if hw.device.write_endurance.law == "none":
@@ -107,10 +113,12 @@ class CrossbarState:
         self.cells = None if cells is None else (np.asarray(cells[0], np.int64), np.asarray(cells[1], np.int64))
         if self.cells is None:
             self.G_block = G_block
+            self.stuck = stuck_block
             self.endurance = np.full(G_block.shape, np.inf) if endurance is None else endurance
         else:
             cr, cb = self.cells
             self.G_cells = np.ascontiguousarray(G_block[cr, cb])
+            self.stuck_cells = stuck_block[cr, cb]
             self.endurance_cells = np.full(cr.size, np.inf) if endurance is None else endurance[cr, cb]
         if self.method == "none":
             self.phys = None

@@ -130,7 +130,7 @@ class ReferenceModel:
                     mb[r, c] = True
             st = CrossbarState(hw, k, rows_used, cols_used, Wb, mb, self.rng)
             self.xb[k] = dict(state=st, G=st.G_block.copy(), G0=st.G_block.copy(), alpha=st.alpha.copy(),
-                              writes=np.zeros(st.G_block.shape, np.int64), failed=np.zeros(st.G_block.shape, bool),
+                              writes=np.zeros(st.G_block.shape, np.int64), failed=st.stuck.copy(),
                               row_reads=np.zeros(rows_used, np.int64), endurance=st.endurance,
                               reads_at_prog=np.zeros(st.G_block.shape, np.int64), ref=st.layout.ref,
                               v_cell=st.v_cell)
@@ -646,7 +646,8 @@ class ReferenceModel:
         total = self.tick_start[-1]
         e = dict(self.energy)
         e["total"] = sum(e.values())
-        self.counts["failed_cells"] = int(sum(int(x["failed"].sum()) for x in self.xb.values()))
+        self.counts["failed_cells"] = int(sum(bool(self.xb[k]["failed"][r, c]) for k in self.used
+                                              for (r, c) in self.weight_cells(k)))
         return dict(
             spikes=np.array(sp, dtype=np.int64).reshape(-1, 3),
             tick_start=np.array(self.tick_start, np.int64), traffic_end=np.array(self.traffic_end, np.int64),
