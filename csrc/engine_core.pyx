@@ -9,7 +9,7 @@ The Python side (neurosim.engine) packs every array, calls :meth:`Core.run` (all
 :meth:`Core.step` tick by tick when it must act between ticks (read disturb, refresh, effective
 weight rebuilds), and turns the counters into a SimResult.
 """
-from libc.stdlib cimport malloc, realloc, free, qsort
+from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset
 from libc.math cimport exp, rint
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
@@ -58,6 +58,8 @@ cdef struct Bucket:
 
 DEF WHEEL = 1024          # cycles covered by the time wheel (power of two)
 DEF NPH = 6               # phases per cycle
+DEF PF_ROW = 16           # process_crossbars: prefetch distance of row records (reads)
+DEF PF_SYN = 8            # ... and of their synapse records
 
 
 cdef int bucket_push(Bucket* b, int64_t v) noexcept nogil:
@@ -146,16 +148,6 @@ cdef int heap_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
             i = p
         else:
             break
-    return 0
-
-
-cdef int item_cmp(const void* a, const void* b) noexcept nogil:
-    cdef const Item* x = <const Item*> a
-    cdef const Item* y = <const Item*> b
-    if x.k1 != y.k1:
-        return -1 if x.k1 < y.k1 else 1
-    if x.k2 != y.k2:
-        return -1 if x.k2 < y.k2 else 1
     return 0
 
 
@@ -323,6 +315,8 @@ cdef class Core:
     cdef int32_t* tick_spk
     cdef int64_t tick_spk_n
     cdef int64_t* syn_mark
+    cdef int64_t* flat                     # process_crossbars: the tick's rows in read order
+    cdef int64_t flat_cap
     cdef int64_t n_syn
 
     def __cinit__(self):
@@ -339,6 +333,8 @@ cdef class Core:
         self.spiked = NULL
         self.tick_spk = NULL
         self.syn_mark = NULL
+        self.flat = NULL
+        self.flat_cap = 0
         self.sp_tick = NULL
         self.sp_neuron = NULL
         self.sp_cycle = NULL
@@ -376,7 +372,7 @@ cdef class Core:
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
-        free(self.rows); free(self.syns)
+        free(self.rows); free(self.syns); free(self.flat)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
 
     def __init__(self, dict cfg, dict a, dict s):
@@ -926,18 +922,49 @@ cdef class Core:
         cdef Heap* q
         cdef RowRec* rr
         cdef SynRec* sy
-        # the tick's reads touch rows and synapses all over memory: sort each queue and prefetch
-        # every row record, then every synapse record, then read (latency hidden across crossbars)
+        cdef Item tmp
+        cdef int64_t total = 0, idx, m
+        cdef int64_t* na
+        cdef int64_t* flat
+        # Deliveries are pushed in event order, i.e. by nondecreasing arrival cycle (an ejection
+        # delivers at service cycle + F), so each queue is sorted or nearly so: insertion sort
+        # (stable, linear on sorted input). Then the reads run over one flat list of rows with
+        # software-pipelined prefetches: the row record PF_ROW reads ahead, its synapses PF_SYN
+        # reads ahead (each read is a dependent chain row record -> synapse records -> acc).
         for kk in range(self.K):
             q = &self.xbq[kk]
-            if q.n > 1:
-                qsort(q.a, q.n, sizeof(Item), item_cmp)
-            for i in range(q.n):
-                NS_PREFETCH(&self.rows[q.a[i].v])
+            n = q.n
+            for i in range(1, n):
+                if item_lt(&q.a[i], &q.a[i - 1]):
+                    tmp = q.a[i]
+                    m = i - 1
+                    while m >= 0 and item_lt(&tmp, &q.a[m]):
+                        q.a[m + 1] = q.a[m]
+                        m -= 1
+                    q.a[m + 1] = tmp
+            total += n
+        if total == 0:
+            return
+        if total + PF_ROW > self.flat_cap:
+            na = <int64_t*> realloc(self.flat, (total + PF_ROW) * 2 * sizeof(int64_t))
+            if na == NULL:
+                return
+            self.flat = na
+            self.flat_cap = (total + PF_ROW) * 2
+        flat = self.flat
+        idx = 0
         for kk in range(self.K):
             q = &self.xbq[kk]
             for i in range(q.n):
-                NS_PREFETCH(&self.syns[self.rows[q.a[i].v].start])
+                flat[idx] = q.a[i].v
+                idx += 1
+        for i in range(PF_ROW):
+            flat[total + i] = flat[total - 1]
+        for i in range(PF_ROW if PF_ROW < total else total):
+            NS_PREFETCH(&self.rows[flat[i]])
+        for i in range(PF_SYN if PF_SYN < total else total):
+            NS_PREFETCH(&self.syns[self.rows[flat[i]].start])
+        idx = 0
         for kk in range(self.K):
             q = &self.xbq[kk]
             n = q.n
@@ -945,6 +972,9 @@ cdef class Core:
                 continue
             free_at = -1
             for i in range(n):
+                NS_PREFETCH(&self.rows[flat[idx + PF_ROW]])
+                NS_PREFETCH(&self.syns[self.rows[flat[idx + PF_SYN]].start])
+                idx += 1
                 start = q.a[i].k1 if q.a[i].k1 > free_at else free_at
                 free_at = start + self.read_lat
                 row = q.a[i].v
