@@ -40,11 +40,17 @@ def resolve_function(dotted: str) -> Callable[[dict], dict]:
     return getattr(importlib.import_module(module), name)
 
 
-def run_point(params: dict) -> tuple[dict, float]:
-    """Evaluate one point in a worker: returns ``(result, elapsed seconds)``."""
+#: A point function may return its stage times under this key; they are stored apart from the
+#: result, which must stay a pure function of the point's parameters.
+TIMING_KEY = "_timing"
+
+
+def run_point(params: dict) -> tuple[dict, float, dict]:
+    """Evaluate one point in a worker: returns ``(result, elapsed seconds, stage timings)``."""
     start = time.perf_counter()
-    result = resolve_function(params["function"])(params)
-    return result, time.perf_counter() - start
+    result = dict(resolve_function(params["function"])(params))
+    timing = result.pop(TIMING_KEY, None) or {}
+    return result, time.perf_counter() - start, timing
 
 
 def _identity(point: SweepPoint, hw_cache: dict, wl_cache: dict) -> dict:
@@ -122,8 +128,8 @@ def run_sweep(spec_path: str | Path, db_path: str | Path, *, workers: int = 1,
             print(f"point failed ({point.strategy}, {point.workload}, seed {point.seed}, "
                   f"{dict(point.overrides)}): {message}", file=sys.stderr)
         else:
-            result, elapsed = outcome
-            if store.put(key, spec.name, point.params(), result, elapsed):
+            result, elapsed, timing = outcome
+            if store.put(key, spec.name, point.params(), result, elapsed, timing):
                 computed += 1
         if bar is not None:
             bar.update(1)

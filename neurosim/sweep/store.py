@@ -70,6 +70,7 @@ class ResultStore:
                 sweep TEXT NOT NULL,
                 params TEXT NOT NULL,
                 result TEXT NOT NULL,
+                timing TEXT NOT NULL DEFAULT '{}',
                 elapsed_s REAL NOT NULL,
                 finished_at REAL NOT NULL
             );
@@ -107,11 +108,18 @@ class ResultStore:
     def done_keys(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT key FROM points")}
 
-    def put(self, key: str, sweep: str, params: dict, result: dict, elapsed_s: float) -> bool:
-        """Store a finished point; returns False (and changes nothing) when the key is already stored."""
+    def put(self, key: str, sweep: str, params: dict, result: dict, elapsed_s: float,
+            timing: dict | None = None) -> bool:
+        """Store a finished point; returns False (and changes nothing) when the key is already stored.
+
+        ``result`` must be a pure function of the point's parameters (it is what runs are compared
+        by); wall-clock measurements go to ``elapsed_s`` and ``timing`` (stage times), kept apart.
+        """
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO points (key, sweep, params, result, elapsed_s, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (key, sweep, canonical_json(params), canonical_json(result), float(elapsed_s), time.time()),
+            "INSERT OR IGNORE INTO points (key, sweep, params, result, timing, elapsed_s, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, sweep, canonical_json(params), canonical_json(result), canonical_json(timing or {}),
+             float(elapsed_s), time.time()),
         )
         return cur.rowcount == 1
 
@@ -122,14 +130,15 @@ class ResultStore:
         )
 
     def rows(self, sweep: str | None = None) -> Iterator[dict]:
-        """Finished points as dicts ``{key, sweep, params, result, elapsed_s}``, ordered by key."""
-        query = "SELECT key, sweep, params, result, elapsed_s FROM points"
+        """Finished points as dicts ``{key, sweep, params, result, timing, elapsed_s}``, ordered by key."""
+        query = "SELECT key, sweep, params, result, timing, elapsed_s FROM points"
         args: tuple = ()
         if sweep is not None:
             query += " WHERE sweep = ?"
             args = (sweep,)
-        for key, name, params, result, elapsed in self._db.execute(query + " ORDER BY key", args):
-            yield {"key": key, "sweep": name, "params": json.loads(params), "result": json.loads(result), "elapsed_s": elapsed}
+        for key, name, params, result, timing, elapsed in self._db.execute(query + " ORDER BY key", args):
+            yield {"key": key, "sweep": name, "params": json.loads(params), "result": json.loads(result),
+                   "timing": json.loads(timing), "elapsed_s": elapsed}
 
     def failures(self) -> list[dict]:
         return [
