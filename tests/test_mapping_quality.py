@@ -4,7 +4,6 @@ import pytest
 
 import neurosim as ns
 from neurosim.mapping import cli_map, mapping_metrics, map_workload, profile_activity
-from neurosim.mapping.activity import activity_cache_dir
 from neurosim.mapping.netview import as_network
 from neurosim.mapping.partition import kl_partition
 from neurosim.mapping.placement import place
@@ -62,15 +61,22 @@ def test_read_aware_beats_spinemap_on_inference_lifetime():
     assert np.isfinite(life["spinemap"]) and life["read-aware"] > life["spinemap"]
 
 
-def test_activity_profile_is_cached_by_content_hash(tmp_path):
+def test_activity_profile_is_cached_by_content_hash(tmp_path, monkeypatch):
+    import neurosim.mapping.activity as activity_module
+
     wl = ns.load_workload("traces/digits")
-    a1, src1 = profile_activity(wl)
-    assert src1 in ("lif/numpy", "engine/ideal")
-    assert (activity_cache_dir() / f"{wl.content_hash()}.npy").is_file()
-    a2, src2 = profile_activity(wl)
+    a1, src1 = profile_activity(wl, cache_dir=tmp_path)
+    assert src1 == "engine/ideal"
+    assert len(list(tmp_path.glob("*.npy"))) == 1
+    a2, src2 = profile_activity(wl, cache_dir=tmp_path)
     assert src2 == "cache" and np.array_equal(a1, a2)
-    given, src3 = profile_activity(wl, np.ones(wl.network.n_neurons))
-    assert src3 == "given"
+    # a profile made by another version of the simulator is not reused (nor overwritten)
+    monkeypatch.setattr(activity_module, "_PROFILE_VERSION", activity_module._PROFILE_VERSION + 1)
+    a3, src3 = profile_activity(wl, cache_dir=tmp_path)
+    assert src3 == "engine/ideal" and np.array_equal(a1, a3)
+    assert len(list(tmp_path.glob("*.npy"))) == 2
+    given, src4 = profile_activity(wl, np.ones(wl.network.n_neurons))
+    assert src4 == "given"
 
 
 def test_cli_map_writes_once(tmp_path):

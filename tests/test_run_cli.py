@@ -71,6 +71,13 @@ def test_numbered_output_folders_and_no_overwrite(tmp_path, traces_dir):
     doc = json.loads(first.read_text())
     assert doc["accuracy"] is None          # synth_layered is unlabelled
     assert doc["aging"] is None and doc["timing"] is None
+    # same inputs and seed: bit-identical results apart from provenance (when, how long)
+    second = json.loads((tmp_path / "neurosim-run-002" / "results.json").read_text())
+    first_doc = json.loads(before)
+    assert set(first_doc["provenance"]) == {"created_utc", "elapsed_s"}
+    for d in (first_doc, second, doc):
+        d.pop("provenance")
+    assert first_doc == second == doc
 
 
 @pytest.mark.parametrize("args, message", [

@@ -16,6 +16,7 @@ only ever created, never overwritten; an unreadable or mismatched entry is ignor
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import warnings
@@ -44,6 +45,10 @@ def check_activity(activity, n: int) -> np.ndarray:
     return a
 
 
+#: Bumped whenever the profiling run's semantics change, so stale cached profiles are not reused.
+_PROFILE_VERSION = 1
+
+
 def _simulate_counts(workload) -> tuple[np.ndarray, str]:
     n = workload.network.n_neurons
     try:
@@ -59,9 +64,9 @@ def _simulate_counts(workload) -> tuple[np.ndarray, str]:
             # the engine reports the network's own spikes; inputs replay the workload's spikes
             counts += np.bincount(np.asarray(workload.input_neurons, np.int64), minlength=n)
         return counts, "engine/ideal"
-    except (ImportError, AttributeError, NotImplementedError):
+    except ImportError:  # a build without the compiled engine
         pass
-    except MappingError:
+    except MappingError:  # the workload does not fit the ideal chip: profile with the pure model
         pass
     from neurosim.workload.reference_lif import simulate_lif
     _, neurons = simulate_lif(workload)
@@ -83,7 +88,10 @@ def profile_activity(workload, activity=None, *, cache: bool = True, cache_dir=N
     if net is None or not hasattr(workload, "content_hash") or not hasattr(workload, "input_ticks"):
         from .netview import as_network
         return np.ones(as_network(workload).n_neurons), "uniform"
-    key = workload.content_hash()
+    from .. import __version__
+
+    # the profile depends on the workload and on the simulator that produced it
+    key = hashlib.sha256(f"{workload.content_hash()}:{__version__}:{_PROFILE_VERSION}".encode()).hexdigest()
     d = Path(cache_dir) if cache_dir is not None else activity_cache_dir()
     entry = d / f"{key}.npy"
     if cache and entry.is_file():

@@ -59,7 +59,6 @@ def results_dict(study) -> dict:
         "schema": RESULTS_SCHEMA,
         "schema_version": RESULTS_SCHEMA_VERSION,
         "neurosim_version": __version__,
-        "created_utc": study.created_utc,
         "inputs": {
             "hwconfig": {"name": study.hw.name, "source": study.hw_source, "clock_hz": study.hw.clock_hz,
                          "tick_period_s": study.hw.tick_period_s, "summary": study.hw.summary()},
@@ -76,8 +75,9 @@ def results_dict(study) -> dict:
         },
         **ev.to_dict(),
         "aging": study.aging,
-        "elapsed_s": study.elapsed,
         "files": study.files,
+        # when and how long: the only keys that differ between two runs of the same inputs
+        "provenance": {"created_utc": study.created_utc, "elapsed_s": study.elapsed},
     }
     return jsonable(doc)
 
