@@ -72,7 +72,7 @@ def test_kway_respects_limits_and_improves_on_packing():
     assert st["km1"] == pytest.approx(km1(hg, block))
     from neurosim.mapping.partition import pack
     seq, _ = pack(hg, slots, np.arange(hg.n_vertices), hw)
-    assert km1(hg, block) <= km1(hg, seq)
+    assert km1(hg, block) < km1(hg, seq)
 
 
 @pytest.mark.parametrize("tool", ["metis", "mtkahypar"])
@@ -90,3 +90,7 @@ def test_external_partitioners_reported_beside_kl(tool, record_property):
     record_property(f"km1_{tool}_repaired_refined", ext["km1"])
     print(f"\nkm1: KL {st['km1']:.0f} ({nb} blocks) | {tool}: raw {ext['km1_raw']:.0f} "
           f"(row limit {'met' if ext['raw_feasible'] else 'violated'}), repaired+refined {ext['km1']:.0f} ({nb2} blocks)")
+    # the goal: within 5 % of the external partitioner's own (row-limit-ignoring) result, and no worse
+    # than its result once repaired to honour both crossbar limits
+    assert st["km1"] <= 1.05 * ext["km1_raw"]
+    assert st["km1"] <= ext["km1"]

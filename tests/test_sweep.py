@@ -183,8 +183,13 @@ def test_bad_spec_names_line_and_key(tmp_path, traces_dir, text, key, message):
     with pytest.raises(SweepSpecError) as exc:
         load_spec(path)
     issues = exc.value.issues
-    assert any(i.key == key and message in i.message and i.file == str(path) for i in issues), [str(i) for i in issues]
-    assert all(i.line is not None for i in issues if i.key)
+    match = [i for i in issues if i.key == key and message in i.message and i.file == str(path)]
+    assert match, [str(i) for i in issues]
+    # the line is where the offending key (or its list item) stands in the file
+    top = key.split(".")[0].split("[")[0] if not key.startswith("grid.") else key[len("grid."):]
+    lines = path.read_text().splitlines()
+    expected = next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith(f"{top}:")), 1)
+    assert match[0].line == expected, (str(match[0]), expected)
 
 
 def test_bad_spec_on_the_command_line(tmp_path, traces_dir):
