@@ -15,6 +15,17 @@ ORACLE_WORDS = ("brian2", "ngspice", "chromium", "pymetis", "metis", "mtkahypar"
                 "dask", "nir", "scikit-learn", "sklearn", "matplotlib")
 
 
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    # CI draws the same examples every run, so a red property test can be reproduced exactly
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+except ImportError:
+    pass
+
+
 @pytest.fixture(scope="session")
 def root():
     return ROOT
