@@ -121,3 +121,39 @@ def test_report_opens_in_headless_chromium(report_dir, tmp_path):
     r = chromium((report_dir / "report.html").as_uri(), tmp_path / "p3", f"--screenshot={shot}",
                  "--window-size=1200,3000", "--hide-scrollbars")
     assert shot.exists() and shot.stat().st_size > 20000, r.stderr[-2000:]
+
+
+def probe_in_browser(html, tmp_path):
+    """Open ``html`` as shipped (no console output allowed) and a probed copy; return the probe."""
+    r = chromium(html.as_uri(), tmp_path / "q1", "--dump-dom")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert console_lines(r.stderr) == []
+    text = html.read_text(encoding="utf-8")
+    probed = html.with_name("probed-" + html.name)
+    probed.write_text(text.replace("</head>", PROBE_HEAD + "</head>", 1).replace("</body>", PROBE_TAIL + "</body>", 1),
+                      encoding="utf-8")
+    r = chromium(probed.as_uri(), tmp_path / "q2", "--dump-dom")
+    m = re.search(r'<pre id="neurosim-probe">(.*?)</pre>', r.stdout, re.S)
+    assert m, "probe did not run: " + r.stderr[-2000:]
+    probe = json.loads(m.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    assert probe["errors"] == []
+    for img in probe["images"]:
+        assert img["complete"] and img["decoded"] and img["varied"] and img["w"] > 50 and img["h"] > 50, img
+    return probe
+
+
+@needs_chromium
+def test_sweep_report_opens_in_headless_chromium(tmp_path, traces_dir):
+    spec = tmp_path / "rv.yaml"
+    spec.write_text(
+        "name: rv_browser\nhwconfig: rram_inference\n"
+        f"workloads: [{traces_dir / 'digits'}]\nstrategies: [sequential, read-aware]\nbaseline: sequential\n"
+        "seeds: [0]\nticks: 40\ngrid:\n  crossbar.read_voltage_v: [0.25, 0.3]\n")
+    for args in (("sweep", str(spec), "--db", str(tmp_path / "rv.db")), ("report", str(tmp_path / "rv.db"))):
+        r = subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    html = tmp_path / "rv_report" / "report.html"
+    text = html.read_text(encoding="utf-8")
+    assert "<script" not in text.lower() and "http://" not in text and "https://" not in text
+    probe = probe_in_browser(html, tmp_path)
+    assert len(probe["images"]) >= 2
