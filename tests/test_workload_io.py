@@ -331,3 +331,14 @@ def test_generated_manifest_unknown_generator(tmp_path):
     expect(tmp_path / "g", "unknown generator 'nonesuch'")
     edit_manifest(tmp_path / "g", lambda m: m["generator"].update(name="layered_all_to_all", params={"bogus": 1}))
     expect(tmp_path / "g", "generator.params' does not fit")
+
+
+def test_manifest_errors_name_the_line(trace):
+    edit_manifest(trace, lambda m: m["populations"][1].__setitem__("size", -4))
+    lines = (trace / "manifest.yaml").read_text().splitlines()
+    # the line of the second population entry's size (computed from the file, not assumed)
+    pop_start = next(i for i, ln in enumerate(lines) if ln.startswith("populations:"))
+    items = [i for i in range(pop_start + 1, len(lines)) if lines[i].lstrip().startswith("- ")]
+    size_line = next(i for i in range(items[1], len(lines)) if "size:" in lines[i]) + 1
+    msg = expect(trace, r"key 'populations\[1\]\.size': expected an integer >= 1")
+    assert f"manifest.yaml:{size_line}:" in msg, msg

@@ -234,13 +234,14 @@ def read_manifest(path) -> tuple[Path, dict]:
         text = mpath.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise WorkloadError(f"{mpath}: cannot read manifest ({e})") from None
+    from ..config.yamlsource import YamlLocationError, load_yaml_with_lines
+
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{mpath}:{mark.line + 1}" if mark is not None else str(mpath)
-        problem = getattr(e, "problem", None) or str(e)
-        raise WorkloadError(f"{where}: invalid YAML ({problem})") from None
+        data, sources = load_yaml_with_lines(mpath)
+    except YamlLocationError as e:
+        where = f"{mpath}:{e.line}" if e.line else str(mpath)
+        raise WorkloadError(f"{where}: invalid YAML ({e.message})") from None
+    _SOURCES[str(mpath)] = sources
     if not isinstance(data, dict):
         raise WorkloadError(f"{mpath}: manifest must be a YAML mapping, got {type(data).__name__}")
     if data.get("format") != FORMAT_NAME:
@@ -259,9 +260,27 @@ def read_manifest(path) -> tuple[Path, dict]:
     return mpath, data
 
 
+#: Line numbers of the manifests read in this process (manifest path -> SourceMap), for messages.
+_SOURCES: dict = {}
+
+
+def _key_path(key: str) -> tuple:
+    """``"populations[2].size"`` -> ``("populations", 2, "size")``."""
+    out: list = []
+    for part in key.split("."):
+        name, *indices = part.replace("]", "").split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i) for i in indices if i.isdigit())
+    return tuple(out)
+
+
 def _expect(cond, mpath, key, what):
     if not cond:
-        raise WorkloadError(f"{mpath}: key {key!r}: {what}")
+        sources = _SOURCES.get(str(mpath))
+        where = sources.where(_key_path(key)) if sources is not None else None
+        loc = f"{mpath}:{where[1]}" if where else str(mpath)
+        raise WorkloadError(f"{loc}: key {key!r}: {what}")
 
 
 def _is_int(v):
