@@ -772,6 +772,7 @@ cdef class Core:
         cdef Flit* fp = &self.fl[f]
         cdef Pkt* p = &self.pk[fp.pkt]
         cdef int mask, o, cnt
+        cdef TNode* tn
         cdef int32_t r = fp.router
         cdef int64_t rc, j, j0, j1, row, kk, home_k, lat
         if a > self.E:
@@ -812,6 +813,13 @@ cdef class Core:
                         self.lat_hist[lat if lat < HIST_LEN else HIST_LEN] += 1
             return
         mask = self.route(f)
+        if fp.tnode >= 0 and (mask & 15):
+            # the nodes this flit moves to are read when it is served (a few events later):
+            # fetch them now, one hop ahead, rather than the whole tree at injection
+            tn = &self.tnodes[fp.tnode]
+            for o in range(4):
+                if mask & (1 << o):
+                    NS_PREFETCH(&self.tnodes[tn.child[o]])
         rc = a + self.router_lat
         cnt = 0
         for o in range(5):
@@ -1041,12 +1049,8 @@ cdef class Core:
             return
         # the packet will walk this neuron's tree and deliver to its rows: both are contiguous
         # per neuron, so bring them into cache now (the hops come tens of cycles later)
-        if self.multicast:
-            p0 = <char*> &self.tnodes[self.tree_ptr[nid]]
-            p1 = <char*> &self.tnodes[self.tree_ptr[nid + 1]]
-            while p0 < p1:
-                NS_PREFETCH(p0)
-                p0 += 64
+        if self.multicast and self.tree_root[nid] >= 0:
+            NS_PREFETCH(&self.tnodes[self.tree_root[nid]])
         p0 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]]
         p1 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]]
         while p0 < p1:
