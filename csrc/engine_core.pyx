@@ -93,6 +93,13 @@ cdef struct TNode:        # one router of a neuron's XY multicast tree (32 bytes
     int32_t rend
     int32_t router
 
+cdef struct Dlv:          # one delivery (a row read to queue), logged in event order
+    int64_t a             # arrival cycle
+    int64_t key           # packet key
+    int32_t row
+    int32_t xbar
+
+
 cdef struct RowDst:       # one (row, crossbar) a delivery queues a read on
     int32_t row
     int32_t xbar
@@ -148,22 +155,6 @@ cdef int heap_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
             i = p
         else:
             break
-    return 0
-
-
-cdef int vec_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
-    """Append without ordering (a crossbar's deliveries; sorted once after the tick's traffic)."""
-    cdef Item* na
-    if h.n == h.cap:
-        h.cap = h.cap * 2 if h.cap > 0 else 16
-        na = <Item*> realloc(h.a, h.cap * sizeof(Item))
-        if na == NULL:
-            return -1
-        h.a = na
-    h.a[h.n].k1 = k1
-    h.a[h.n].k2 = k2
-    h.a[h.n].v = v
-    h.n += 1
     return 0
 
 
@@ -294,7 +285,11 @@ cdef class Core:
     cdef Bucket* wheel
     cdef int64_t wheel_base, wheel_count
     cdef Heap* chq                         # per channel request queues
-    cdef Heap* xbq                         # per crossbar read queues
+    cdef Dlv* dlog                         # the tick's deliveries, in event order
+    cdef int64_t dl_n, dl_cap
+    cdef Item* dsort                       # ... grouped by crossbar, each group by (arrival, key)
+    cdef int64_t ds_cap
+    cdef int64_t* xoff                     # per crossbar: end of its group in dsort
     cdef int64_t* ch_busy
     cdef int64_t* ch_next
     cdef int64_t* credits
@@ -315,15 +310,15 @@ cdef class Core:
     cdef int32_t* tick_spk
     cdef int64_t tick_spk_n
     cdef int64_t* syn_mark
-    cdef int64_t* flat                     # process_crossbars: the tick's rows in read order
-    cdef int64_t flat_cap
     cdef int64_t n_syn
 
     def __cinit__(self):
         self.ev.a = NULL
         self.wheel = NULL
         self.chq = NULL
-        self.xbq = NULL
+        self.dlog = NULL
+        self.dsort = NULL
+        self.xoff = NULL
         self.ch_busy = NULL
         self.ch_next = NULL
         self.credits = NULL
@@ -333,8 +328,6 @@ cdef class Core:
         self.spiked = NULL
         self.tick_spk = NULL
         self.syn_mark = NULL
-        self.flat = NULL
-        self.flat_cap = 0
         self.sp_tick = NULL
         self.sp_neuron = NULL
         self.sp_cycle = NULL
@@ -362,17 +355,14 @@ cdef class Core:
             for i in range(self.n_tiles * 6):
                 free(self.chq[i].a)
             free(self.chq)
-        if self.xbq != NULL:
-            for i in range(self.K):
-                free(self.xbq[i].a)
-            free(self.xbq)
+        free(self.dlog); free(self.dsort); free(self.xoff)
         free(self.ch_busy); free(self.ch_next); free(self.credits)
         free(self.ps_pending)
         free(self.pk); free(self.fl); free(self.spiked); free(self.tick_spk); free(self.syn_mark)
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
-        free(self.rows); free(self.syns); free(self.flat)
+        free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
 
     def __init__(self, dict cfg, dict a, dict s):
@@ -464,10 +454,15 @@ cdef class Core:
             self.ret_head[i] = 0
             self.ret_cnt[i] = 0
         kk = self.K if self.K > 0 else 1
-        self.xbq = <Heap*> malloc(kk * sizeof(Heap))
         self.ps_pending = <int64_t*> malloc(kk * sizeof(int64_t))
+        self.xoff = <int64_t*> malloc((kk + 1) * sizeof(int64_t))
+        self.dl_cap = 1024
+        self.dl_n = 0
+        self.dlog = <Dlv*> malloc(self.dl_cap * sizeof(Dlv))
+        self.ds_cap = 0
+        if self.ps_pending == NULL or self.xoff == NULL or self.dlog == NULL:
+            raise MemoryError()
         for i in range(kk):
-            self.xbq[i].a = NULL; self.xbq[i].n = 0; self.xbq[i].cap = 0
             self.ps_pending[i] = 0
         self.spiked = <uint8_t*> malloc((self.n + 1) * sizeof(uint8_t))
         memset(self.spiked, 0, (self.n + 1) * sizeof(uint8_t))
@@ -487,7 +482,7 @@ cdef class Core:
         self.tick = 0
         self.lat_min = -1
         if (self.chq == NULL or self.ch_busy == NULL or self.ch_next == NULL or self.credits == NULL
-                or self.xbq == NULL or self.spiked == NULL or self.tick_spk == NULL
+                or self.spiked == NULL or self.tick_spk == NULL
                 or self.syn_mark == NULL or self.pk == NULL or self.fl == NULL or self.sp_tick == NULL
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
@@ -801,8 +796,7 @@ cdef class Core:
                 if j1 > j0:
                     lat = a - p.t_gen
                     for row in range(j0, j1):
-                        kk = self.nrowx[row].xbar
-                        vec_push(&self.xbq[kk], a, p.key, self.nrowx[row].row)
+                        self.log_delivery(a, p.key, self.nrowx[row].row, self.nrowx[row].xbar)
                         self.n_deliveries += 1
                         self.lat_count += 1
                         self.lat_sum += lat
@@ -920,72 +914,97 @@ cdef class Core:
         if q.n > 0:
             self.sched_srv(ch, imax(c + self.F, q.a[0].k1))
 
+    cdef inline int log_delivery(self, int64_t a, int64_t key, int32_t row, int32_t xbar) noexcept nogil:
+        """Queue a read of `row` on crossbar `xbar` (arrival a): appended to the tick's log, one
+        sequential stream, grouped per crossbar in process_crossbars."""
+        cdef Dlv* nd
+        if self.dl_n == self.dl_cap:
+            nd = <Dlv*> realloc(self.dlog, 2 * self.dl_cap * sizeof(Dlv))
+            if nd == NULL:
+                return -1
+            self.dlog = nd
+            self.dl_cap *= 2
+        nd = &self.dlog[self.dl_n]
+        nd.a = a
+        nd.key = key
+        nd.row = row
+        nd.xbar = xbar
+        self.dl_n += 1
+        return 0
+
     cdef void process_crossbars(self) noexcept nogil:
         """Row reads of the tick. A crossbar reads one row at a time in order of (arrival cycle,
         packet key), each read taking row_read_latency cycles from max(arrival, end of the previous
         read). Reads never act back on the network within a tick (ejection is unbounded; currents
         go to later ticks), so each crossbar's queue is run here, after the tick's traffic, with
         exactly the timing an event per read would give."""
-        cdef int64_t kk, i, j, g, slot, base = self.ring_t, free_at, start, row, n
-        cdef Heap* q
+        cdef int64_t kk, i, j, g, slot, base = self.ring_t, free_at, start, row, s0, s1, pos, m
+        cdef int64_t total = self.dl_n, K = self.K
+        cdef int64_t* xoff = self.xoff
         cdef RowRec* rr
         cdef SynRec* sy
+        cdef Dlv* d
         cdef Item tmp
-        cdef int64_t total = 0, idx, m
-        cdef int64_t* na
-        cdef int64_t* flat
-        # Deliveries are pushed in event order, i.e. by nondecreasing arrival cycle (an ejection
-        # delivers at service cycle + F), so each queue is sorted or nearly so: insertion sort
-        # (stable, linear on sorted input). Then the reads run over one flat list of rows with
-        # software-pipelined prefetches: the row record PF_ROW reads ahead, its synapses PF_SYN
-        # reads ahead (each read is a dependent chain row record -> synapse records -> acc).
-        for kk in range(self.K):
-            q = &self.xbq[kk]
-            n = q.n
-            for i in range(1, n):
-                if item_lt(&q.a[i], &q.a[i - 1]):
-                    tmp = q.a[i]
-                    m = i - 1
-                    while m >= 0 and item_lt(&tmp, &q.a[m]):
-                        q.a[m + 1] = q.a[m]
-                        m -= 1
-                    q.a[m + 1] = tmp
-            total += n
+        cdef Item* ds
+        cdef Item* na
         if total == 0:
             return
-        if total + PF_ROW > self.flat_cap:
-            na = <int64_t*> realloc(self.flat, (total + PF_ROW) * 2 * sizeof(int64_t))
+        # group the log by crossbar (counting sort: stable, so each group keeps event order)
+        if total + PF_ROW > self.ds_cap:
+            na = <Item*> realloc(self.dsort, (total + PF_ROW) * 2 * sizeof(Item))
             if na == NULL:
                 return
-            self.flat = na
-            self.flat_cap = (total + PF_ROW) * 2
-        flat = self.flat
-        idx = 0
-        for kk in range(self.K):
-            q = &self.xbq[kk]
-            for i in range(q.n):
-                flat[idx] = q.a[i].v
-                idx += 1
+            self.dsort = na
+            self.ds_cap = (total + PF_ROW) * 2
+        ds = self.dsort
+        memset(xoff, 0, (K + 1) * sizeof(int64_t))
+        for i in range(total):
+            xoff[self.dlog[i].xbar + 1] += 1
+        for kk in range(K):
+            xoff[kk + 1] += xoff[kk]
+        for i in range(total):          # afterwards xoff[kk] = end of crossbar kk's group
+            d = &self.dlog[i]
+            pos = xoff[d.xbar]
+            xoff[d.xbar] = pos + 1
+            ds[pos].k1 = d.a
+            ds[pos].k2 = d.key
+            ds[pos].v = d.row
+        self.dl_n = 0
+        # Deliveries are logged in event order, i.e. by nondecreasing arrival cycle (an ejection
+        # delivers at service cycle + F), so each group is sorted or nearly so: insertion sort
+        # (stable, linear on sorted input). The reads then run with software-pipelined
+        # prefetches: the row record PF_ROW reads ahead, its synapses PF_SYN reads ahead (each
+        # read is a dependent chain row record -> synapse records -> acc).
+        s0 = 0
+        for kk in range(K):
+            s1 = xoff[kk]
+            for i in range(s0 + 1, s1):
+                if item_lt(&ds[i], &ds[i - 1]):
+                    tmp = ds[i]
+                    m = i - 1
+                    while m >= s0 and item_lt(&tmp, &ds[m]):
+                        ds[m + 1] = ds[m]
+                        m -= 1
+                    ds[m + 1] = tmp
+            s0 = s1
         for i in range(PF_ROW):
-            flat[total + i] = flat[total - 1]
+            ds[total + i].v = ds[total - 1].v
         for i in range(PF_ROW if PF_ROW < total else total):
-            NS_PREFETCH(&self.rows[flat[i]])
+            NS_PREFETCH(&self.rows[ds[i].v])
         for i in range(PF_SYN if PF_SYN < total else total):
-            NS_PREFETCH(&self.syns[self.rows[flat[i]].start])
-        idx = 0
-        for kk in range(self.K):
-            q = &self.xbq[kk]
-            n = q.n
-            if n == 0:
+            NS_PREFETCH(&self.syns[self.rows[ds[i].v].start])
+        s0 = 0
+        for kk in range(K):
+            s1 = xoff[kk]
+            if s1 == s0:
                 continue
             free_at = -1
-            for i in range(n):
-                NS_PREFETCH(&self.rows[flat[idx + PF_ROW]])
-                NS_PREFETCH(&self.syns[self.rows[flat[idx + PF_SYN]].start])
-                idx += 1
-                start = q.a[i].k1 if q.a[i].k1 > free_at else free_at
+            for i in range(s0, s1):
+                NS_PREFETCH(&self.rows[ds[i + PF_ROW].v])
+                NS_PREFETCH(&self.syns[self.rows[ds[i + PF_SYN].v].start])
+                start = ds[i].k1 if ds[i].k1 > free_at else free_at
                 free_at = start + self.read_lat
-                row = q.a[i].v
+                row = ds[i].v
                 rr = &self.rows[row]
                 rr.reads += 1
                 for j in range(rr.start, rr.end):
@@ -997,10 +1016,10 @@ cdef class Core:
                     self.acc[g] += sy.w
                     self.accf[g] = 1
                 self.n_syn_events += rr.end - rr.start
-            self.n_row_reads += n
+            self.n_row_reads += s1 - s0
             if free_at > self.E:
                 self.E = free_at
-            q.n = 0
+            s0 = s1
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
         """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
