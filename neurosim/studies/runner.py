@@ -91,8 +91,8 @@ def run_points(points: list[dict], store_path, *, sweep: str, workers: int = 1,
                 store.put_failure(key, sweep, params, msg)
                 failures[key] = msg
             else:
-                result, elapsed = outcome
-                store.put(key, sweep, params, result, elapsed)
+                result, elapsed, *rest = outcome
+                store.put(key, sweep, params, result, elapsed, *rest[:1])
             if bar is not None:
                 bar.update(1)
 
@@ -126,7 +126,8 @@ def run_points(points: list[dict], store_path, *, sweep: str, workers: int = 1,
         results = {}
         for row in store.rows():
             if row["key"] in unique:
-                results[row["key"]] = row["result"]
+                results[row["key"]] = dict(row["result"])
+                results[row["key"]]["time.total_s"] = row.get("elapsed_s")
     finally:
         store.close()
     return {k: results[k] for k in unique if k in results}, failures
