@@ -42,12 +42,12 @@ def best(fn, repeats):
     return min(ts), out
 
 
-def engine_runs(wl, hw, repeats, ticks):
+def engine_runs(wl, hw, repeats, ticks, strategy="sequential"):
     import neurosim as ns
     from neurosim.engine.core import pack
     from neurosim._core import engine_core
     t0 = time.perf_counter()
-    m = ns.map_workload(wl, hw, "sequential")
+    m = ns.map_workload(wl, hw, strategy)
     t_map = time.perf_counter() - t0
     t_sim, res = best(lambda: ns.simulate(wl, hw, m, ticks=ticks), repeats)
 
@@ -63,6 +63,21 @@ def engine_runs(wl, hw, repeats, ticks):
     t_loop = min(loop_only() for _ in range(repeats))
     return dict(map_s=t_map, simulate_s=t_sim, loop_s=t_loop, events=res.counts["synaptic_events"],
                 spikes=res.spikes, res=res, mapping=m)
+
+
+def granularity(res, hw):
+    """Hardware the mapping uses and the work it creates: crossbars, tiles, flit hops, row reads."""
+    tiles = {c.tile for c in res.crossbars}
+    return (f"{len(res.crossbars)} crossbars of {hw.tile.crossbar_rows}x{hw.tile.crossbar_columns} in "
+            f"{len(tiles)} tiles; {res.counts['flit_hops']:,} flit hops, {res.counts['row_reads']:,} row reads, "
+            f"{res.counts['packets']:,} packets, {res.counts['partial_sum_packets']:,} partial sums")
+
+
+def big_crossbar_ideal(wl):
+    """The `ideal` chip with crossbars that hold CUBA's whole fan-in (5,000 presynaptic rows) and
+    512 neurons each: the sequential mapping needs 8 crossbars in 2 tiles instead of 370 in 93."""
+    import neurosim as ns
+    return ns.load_hardware("ideal", overrides={"tile.crossbar_rows": 8192, "tile.crossbar_columns": 512})
 
 
 def bare_loop(wl, ticks, repeats):
@@ -126,6 +141,8 @@ def main():
     ap.add_argument("--brian2-python", default=None)
     ap.add_argument("--brian2-worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None, help="write the numbers here")
+    ap.add_argument("--no-variants", action="store_true",
+                    help="skip the granularity variant (ideal chip with 8192x512 crossbars)")
     args = ap.parse_args()
     if args.brian2_worker:
         brian2_worker(args.brian2_worker, args.ticks)
@@ -143,6 +160,15 @@ def main():
     esp = engine_runs(wl, networks.espine_wide(), max(1, args.repeats - 1), T)
     rows.append(("neurosim engine, espine_pcm 32x32: simulate()", esp["simulate_s"], esp["events"]))
     rows.append(("neurosim engine, espine_pcm 32x32: event loop only", esp["loop_s"], esp["events"]))
+    # how the cost depends on the granularity the mapping creates (not the shipped configuration)
+    variants = {}
+    if not args.no_variants:
+        big_hw = big_crossbar_ideal(wl)
+        big = engine_runs(wl, big_hw, args.repeats, T)
+        variants["ideal chip with 8192x512 crossbars (variant), sequential"] = (big, big_hw)
+        for name, (r, _) in variants.items():
+            rows.append((f"VARIANT neurosim engine, {name}: simulate()", r["simulate_s"], r["events"]))
+            rows.append((f"VARIANT neurosim engine, {name}: event loop only", r["loop_s"], r["events"]))
     bare = bare_loop(wl, T, args.repeats)
     same_bare = np.array_equal(bare["t"], eng["spikes"]["tick"]) and np.array_equal(bare["n"], eng["spikes"]["neuron"])
     rows.append(("bare compiled CSR scatter loop (csrc/engine_scatter.pyx)", bare["s"], bare["events"]))
@@ -191,12 +217,26 @@ def main():
     for target, (t, same) in b2.items():
         print(f"* vs Brian2 {target}: {r_eng / rate(t, ev):.3f}x")
     print(f"* espine_pcm 32x32 vs ideal (simulate): {rate(esp['simulate_s'], esp['events']) / r_eng:.3f}x")
+    r_esp = rate(esp["simulate_s"], esp["events"])
+    print(f"* espine_pcm 32x32 simulate() vs bare compiled CSR loop: {r_esp / rate(bare['s'], bare['events']):.4f}x "
+          f"(event loop only: {rate(esp['loop_s'], esp['events']) / rate(bare['s'], bare['events']):.4f}x)")
+    for target, (t, same) in b2.items():
+        print(f"* espine_pcm 32x32 simulate() vs Brian2 {target}: {r_esp / rate(t, ev):.4f}x")
+    for name, (r, _) in variants.items():
+        rv = rate(r["simulate_s"], r["events"])
+        print(f"* VARIANT {name}: simulate() vs bare loop {rv / rate(bare['s'], bare['events']):.3f}x "
+              f"(event loop {rate(r['loop_s'], r['events']) / rate(bare['s'], bare['events']):.3f}x)"
+              + "".join(f", vs Brian2 {tg} {rv / rate(t, ev):.3f}x" for tg, (t, _) in b2.items())
+              + f"; vs shipped ideal/sequential simulate() {rv / r_eng:.2f}x")
     res = eng["res"]
-    print(f"\nideal chip: {res.counts['row_reads']:,} row reads, {res.counts['flit_hops']:,} flit hops, "
-          f"{res.counts['packets']:,} packets; mapping {eng['map_s']:.2f} s")
+    print(f"\nideal chip, sequential: {granularity(res, ideal)}; mapping {eng['map_s']:.2f} s")
     e2 = esp["res"]
-    print(f"espine_pcm 32x32: {e2.counts['row_reads']:,} row reads, {e2.counts['flit_hops']:,} flit hops, "
-          f"{e2.counts['partial_sum_packets']:,} partial sums; mapping {esp['map_s']:.2f} s")
+    print(f"espine_pcm 32x32, sequential: {granularity(e2, networks.espine_wide())}; mapping {esp['map_s']:.2f} s")
+    for name, (r, hw) in variants.items():
+        same = (np.array_equal(r["spikes"]["tick"], eng["spikes"]["tick"])
+                and np.array_equal(r["spikes"]["neuron"], eng["spikes"]["neuron"]))
+        print(f"VARIANT {name}: {granularity(r['res'], hw)}; mapping {r['map_s']:.2f} s; "
+              f"raster identical to the shipped ideal chip's: {same}")
     if args.json:
         Path(args.json).write_text(json.dumps({n: {"s": t, "events": e} for n, t, e in rows}, indent=1))
 
