@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Optional
 
 from .. import __version__
@@ -69,7 +68,7 @@ def run_points(points: list[dict], store_path, *, sweep: str, workers: int = 1,
     recorded in the store's failures table and returned in the second dict (it is tried again on
     the next run); the other points still run.
     """
-    from ..sweep.runner import run_point
+    from ..sweep.runner import run_in_pool, run_point
     from ..sweep.store import ResultStore, point_key
 
     keyed = []
@@ -105,21 +104,9 @@ def run_points(points: list[dict], store_path, *, sweep: str, workers: int = 1,
                         outcome = exc
                     finish(key, params, outcome)
             else:
-                import multiprocessing
-                ctx = multiprocessing.get_context("spawn")
                 # longest points first keeps the workers busy to the end
                 todo.sort(key=lambda kp: -float(kp[1].get("cost", 1.0)))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                    futs = {pool.submit(run_point, p): (k, p) for k, p in todo}
-                    try:
-                        for fut in as_completed(futs):
-                            k, p = futs[fut]
-                            exc = fut.exception()
-                            finish(k, p, exc if exc is not None else fut.result())
-                    except KeyboardInterrupt:
-                        for fut in futs:
-                            fut.cancel()
-                        raise
+                run_in_pool(todo, workers, finish, params_of=lambda params: params)
         finally:
             if bar is not None:
                 bar.close()

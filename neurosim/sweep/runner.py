@@ -145,7 +145,7 @@ def run_sweep(spec_path: str | Path, db_path: str | Path, *, workers: int = 1,
                     outcome = exc
                 finish(key, point, outcome)
         else:
-            _run_pool(todo, workers, finish)
+            run_in_pool(todo, workers, finish)
     finally:
         if bar is not None:
             bar.close()
@@ -153,17 +153,20 @@ def run_sweep(spec_path: str | Path, db_path: str | Path, *, workers: int = 1,
     return SweepSummary(len(unique), len(unique) - len(todo), computed, failed, str(db_path))
 
 
-def _run_pool(todo, workers: int, finish) -> None:
+def run_in_pool(todo, workers: int, finish, params_of=lambda item: item.params()) -> None:
+    """Run ``run_point`` on every ``(key, item)`` of ``todo`` in ``workers`` spawned processes,
+    calling ``finish(key, item, outcome)`` in this process as each ends (outcome: the result tuple or
+    the exception). Ctrl-C cancels what has not started; finished points are already stored."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(run_point, point.params()): (key, point) for key, point in todo}
+        futures = {pool.submit(run_point, params_of(item)): (key, item) for key, item in todo}
         try:
             for fut in as_completed(futures):
-                key, point = futures[fut]
+                key, item = futures[fut]
                 exc = fut.exception()
-                finish(key, point, exc if exc is not None else fut.result())
+                finish(key, item, exc if exc is not None else fut.result())
         except KeyboardInterrupt:
             for fut in futures:
                 fut.cancel()
