@@ -124,10 +124,10 @@ class ReferenceModel:
             cols_used = 1 + max(c for (kk, c) in self.slot_neuron if kk == k)
             Wb = np.zeros((rows_used, cols_used))
             mb = np.zeros(Wb.shape, bool)
-            for s, (kk, r, c) in enumerate(self.syn_cell):
-                if kk == k:
-                    Wb[r, c] = net.weight[s]
-                    mb[r, c] = True
+            for s in self.synapses_of(k):
+                _, r, c = self.syn_cell[s]
+                Wb[r, c] = net.weight[s]
+                mb[r, c] = True
             st = CrossbarState(hw, k, rows_used, cols_used, Wb, mb, self.rng)
             self.xb[k] = dict(state=st, G=st.G_block.copy(), G0=st.G_block.copy(), alpha=st.alpha.copy(),
                               writes=np.zeros(st.G_block.shape, np.int64), failed=st.stuck.copy(),
@@ -523,13 +523,20 @@ class ReferenceModel:
         most = max(pulses.values(), default=0)
         return self.E + most * hw.peripherals.write_latency_cycles
 
+    def synapses_of(self, k):
+        """Synapse ids held by crossbar k (grouped once, on first use)."""
+        if not hasattr(self, "_syns_of"):
+            self._syns_of = {}
+            for s, (kk, _, _) in enumerate(self.syn_cell):
+                self._syns_of.setdefault(kk, []).append(s)
+        return self._syns_of.get(k, [])
+
     def weight_cells(self, k):
         """(row, block column) of the cells whose conductance matters: every synapse's cell(s)
         and, with reference_column, the reference cell of each used row."""
         out = []
-        for s, (kk, r, c) in enumerate(self.syn_cell):
-            if kk == k:
-                out += [(r, cc) for (_, _, cc) in self.cells(s)]
+        for s in self.synapses_of(k):
+            out += [(r, cc) for (_, r, cc) in self.cells(s)]
         if self.enc == "reference_column":
             x = self.xb[k]
             out += [(r, x["ref"]) for r in range(x["G"].shape[0])]
@@ -576,7 +583,7 @@ class ReferenceModel:
                         x["G"][r, c] = G
                         changed = True
                 extra = max(extra, n_refresh * hw.peripherals.write_latency_cycles)
-            syns = [s for s, (kk, _, _) in enumerate(self.syn_cell) if kk == k]
+            syns = self.synapses_of(k)
             if st.phys is not None and (changed or k in self.written):
                 if st.rebuild(x["G"]):
                     self.counts["weight_rebuilds"] += 1
