@@ -108,10 +108,13 @@ def pso_place(cost, n_clusters: int, n_xbars: int, rng: np.random.Generator, *, 
     X = rng.random((P, K))
     V = rng.uniform(-v_max, v_max, (P, K))
     if init is not None:
-        # particle 0 decodes to `init`: its clusters' crossbars get the smallest keys, in order
-        x0 = 0.5 + 0.5 * rng.random(K)
-        x0[np.asarray(init)] = np.arange(n_clusters) / (2.0 * max(n_clusters, 1))
-        X[0] = x0
+        # seeded swarm: particle i decodes to the i-th given placement (its clusters' crossbars get
+        # the smallest keys, in order), so the swarm starts no worse than its best seed
+        inits = [init] if np.ndim(init[0] if len(init) else 0) == 0 else list(init)
+        for i, seed_pos in enumerate(inits[:P]):
+            x0 = 0.5 + 0.5 * rng.random(K)
+            x0[np.asarray(seed_pos)] = np.arange(n_clusters) / (2.0 * max(n_clusters, 1))
+            X[i] = x0
 
     def decode(X):
         return np.ascontiguousarray(np.argsort(X, axis=1, kind="stable")[:, :n_clusters], np.int32)
@@ -200,7 +203,10 @@ def place(hg: Hypergraph, block: np.ndarray, n_clusters: int, hw, *, seed: int =
     pos, fbest, trace, swarm = pso_place(
         cost, n_clusters, K, rng, particles=opt["particles"], iterations=opt["iterations"],
         inertia=opt["inertia"], c1=opt["c1"], c2=opt["c2"], v_max=opt["v_max"],
-        init=inorder if opt["seed_inorder"] else None, ls_every=opt["ls_every"], ls_sweeps=opt["ls_sweeps"],
+        # the swarm is seeded with the local-search baseline (and the in-order placement), so the
+        # polished result is never worse than local search alone
+        init=[inorder, ls_pos] if opt["seed_inorder"] else [ls_pos],
+        ls_every=opt["ls_every"], ls_sweeps=opt["ls_sweeps"],
         seed=seed, ls_diverse=opt["ls_diverse"], return_swarm=True)
     t_pso = time.perf_counter() - t0
     record("pso", pos, t_pso)
