@@ -1,0 +1,110 @@
+"""Print the markdown tables of docs/results.md from a study's output folder.
+
+    python scripts/results_tables.py neurosim-study-espine-001
+    python scripts/results_tables.py neurosim-study-read-endurance-001
+
+Reads lifetime.csv, averages.csv and sensitivity_<axis>.csv written by ``neurosim study``, so the
+tables in the docs are the measured numbers, not transcriptions.
+"""
+import csv
+import math
+import sys
+from pathlib import Path
+
+
+def rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def g(v, digits=3):
+    x = float(v)
+    if math.isinf(x):
+        return "∞"
+    if x != 0 and (abs(x) < 0.01 or abs(x) >= 1e4):
+        return f"{x:.{digits - 1}e}"
+    return f"{x:.{digits}g}"
+
+
+def ratio(v, bold=False):
+    text = f"{float(v):.3g}×"
+    return f"**{text}**" if bold else text
+
+
+def pct(v):
+    return f"{100 * float(v):+.1f} %"
+
+
+def lifetime_table(folder, studied):
+    out = ["| workload | mapping | crossbars | ticks | lifetime (inferences) | lifetime (years) | vs spinemap | "
+           "energy/inference (µJ) | energy overhead | mean spike latency (cycles) | latency overhead | "
+           "write pulses | accuracy |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows(folder / "lifetime.csv"):
+        if r["fits"] != "True":
+            out.append(f"| {r['workload']} | {r['strategy']} | does not fit | | | | | | | | | | |")
+            continue
+        ticks = r["ticks"] if r["workload"] in ("digits", "diehl_cook") else "all"
+        acc = g(r["accuracy"]) if r["accuracy"] not in ("", None) else "–"
+        out.append(
+            f"| {r['workload']} | {r['strategy']} | {r['crossbars_used']} | {ticks} | {g(r['lifetime_inferences'])} | "
+            f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)} | "
+            f"{g(float(r['energy_per_inference_pj']) / 1e6)} | {pct(r['energy_overhead'])} | "
+            f"{g(r['packet_latency_mean_cycles'])} | {pct(r['latency_overhead'])} | "
+            f"{int(float(r['write_pulses'])):,} | {acc} |")
+    return "\n".join(out)
+
+
+def averages_table(folder):
+    out = ["| mapping | workloads | arithmetic mean | geometric mean | min | max | energy overhead (mean) | "
+           "latency overhead (mean) | does not fit |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows(folder / "averages.csv"):
+        out.append(
+            f"| {r['strategy']} | {r['workloads']} | {ratio(r['lifetime_norm_arithmetic_mean'])} | "
+            f"{ratio(r['lifetime_norm_geometric_mean'])} | {ratio(r['lifetime_norm_min'])} | "
+            f"{ratio(r['lifetime_norm_max'])} | {pct(r['energy_overhead_mean'])} | "
+            f"{pct(r['latency_overhead_mean'])} | {r['does_not_fit'] or '–'} |")
+    return "\n".join(out)
+
+
+def sensitivity_table(path, baseline="spinemap"):
+    data = rows(path)
+    xs = []
+    for r in data:
+        if r["x"] not in xs:
+            xs.append(r["x"])
+    keys = []
+    for r in data:
+        if (r["workload"], r["strategy"]) not in keys:
+            keys.append((r["workload"], r["strategy"]))
+    cell = {(r["workload"], r["strategy"], r["x"]): r for r in data}
+    out = ["| workload | mapping | " + " | ".join(xs) + " |", "|---|---|" + "---|" * len(xs)]
+    for wl, st in keys:
+        parts = []
+        for x in xs:
+            r = cell.get((wl, st, x))
+            if r is None or r["fits"] != "True":
+                parts.append("–")
+                continue
+            text = f"{g(r['lifetime_years'])} y"
+            if st != baseline:
+                text += f" ({ratio(r['lifetime_norm'])})"
+            parts.append(text)
+        out.append(f"| {wl} | {st} | " + " | ".join(parts) + " |")
+    return "\n".join(out)
+
+
+def main(folder):
+    folder = Path(folder)
+    names = {r["strategy"] for r in rows(folder / "lifetime.csv")}
+    studied = "espine" if "espine" in names else "read-aware"
+    print(lifetime_table(folder, studied), end="\n\n")
+    print(averages_table(folder), end="\n\n")
+    for path in sorted(folder.glob("sensitivity_*.csv")):
+        print(f"<!-- {path.name} -->")
+        print(sensitivity_table(path), end="\n\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
