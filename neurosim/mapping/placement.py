@@ -96,7 +96,7 @@ def _normalise(cost, pos):
 
 
 def pso_place(cost, n_clusters: int, n_xbars: int, rng: np.random.Generator, *, particles=32,
-              iterations=100, inertia=0.72, c1=1.49, c2=1.49, v_max=0.25, init=None,
+              iterations=100, inertia=0.72, c1=1.49, c2=1.49, v_max=0.25, seeds=(),
               ls_every=0, ls_sweeps=3, seed=0, ls_diverse=False, return_swarm=False):
     """Random-key PSO (module docstring). Returns ``(pos int32[n_clusters], best objective, trace)``
     where ``trace[i]`` is the global best after iteration i (trace[0]: initial swarm).
@@ -107,22 +107,20 @@ def pso_place(cost, n_clusters: int, n_xbars: int, rng: np.random.Generator, *, 
     P, K = int(particles), int(n_xbars)
     X = rng.random((P, K))
     V = rng.uniform(-v_max, v_max, (P, K))
-    if init is not None:
-        # seeded swarm: particle i decodes to the i-th given placement (its clusters' crossbars get
-        # the smallest keys, in order), so the swarm starts no worse than its best seed
-        inits = [init] if np.ndim(init[0] if len(init) else 0) == 0 else list(init)
-        for i, seed_pos in enumerate(inits[:P]):
-            x0 = 0.5 + 0.5 * rng.random(K)
-            x0[np.asarray(seed_pos)] = np.arange(n_clusters) / (2.0 * max(n_clusters, 1))
-            X[i] = x0
 
     def decode(X):
         return np.ascontiguousarray(np.argsort(X, axis=1, kind="stable")[:, :n_clusters], np.int32)
 
     def encode(pos):
+        """Keys that decode to ``pos``: its clusters' crossbars get the smallest keys, in order."""
         x = 0.5 + 0.5 * rng.random(K)
         x[np.asarray(pos)] = np.arange(n_clusters) / (2.0 * max(n_clusters, 1))
         return x
+
+    # seeded swarm: particle i starts at the i-th placement of ``seeds``, so the swarm starts no
+    # worse than its best seed
+    for i, seed_pos in enumerate(list(seeds)[:P]):
+        X[i] = encode(seed_pos)
 
     f = cost.evaluate_many(decode(X))
     pbest, pbest_f = X.copy(), f.copy()
@@ -205,7 +203,7 @@ def place(hg: Hypergraph, block: np.ndarray, n_clusters: int, hw, *, seed: int =
         inertia=opt["inertia"], c1=opt["c1"], c2=opt["c2"], v_max=opt["v_max"],
         # the swarm is seeded with the local-search baseline (and the in-order placement), so the
         # polished result is never worse than local search alone
-        init=[inorder, ls_pos] if opt["seed_inorder"] else [ls_pos],
+        seeds=[inorder, ls_pos] if opt["seed_inorder"] else [ls_pos],
         ls_every=opt["ls_every"], ls_sweeps=opt["ls_sweeps"],
         seed=seed, ls_diverse=opt["ls_diverse"], return_swarm=True)
     t_pso = time.perf_counter() - t0
