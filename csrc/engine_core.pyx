@@ -11,7 +11,7 @@ weight rebuilds), and turns the counters into a SimResult.
 """
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset
-from libc.math cimport exp, rint
+from libc.math cimport exp, rint, floor
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
 cimport cython
 import numpy as np
@@ -197,6 +197,7 @@ cdef class Core:
     cdef int encoding                  # 0 signed, 1 differential, 2 reference_column
     cdef double g_min, g_max, dg, wscale, min_change
     cdef int64_t levels
+    cdef bint accumulate               # learning.level_update == accumulate
     cdef double stuck_g
     # ---- neurons
     cdef const uint8_t[::1] is_input
@@ -378,6 +379,7 @@ cdef class Core:
         self.encoding = cfg["encoding"]; self.g_min = cfg["g_min"]; self.g_max = cfg["g_max"]
         self.dg = self.g_max - self.g_min; self.wscale = cfg["wscale"]; self.min_change = cfg["min_change"]
         self.levels = cfg["levels"]; self.stuck_g = cfg["stuck_g"]; self.clip = cfg["clip"]
+        self.accumulate = cfg["accumulate"]
         self.n_ticks_total = cfg["n_ticks"]
         self.n_syn = cfg["n_syn"]
         self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
@@ -1131,6 +1133,16 @@ cdef class Core:
     cdef double encode_cell(self, double w, int which) noexcept nogil:
         """Target conductance of a synapse's cell (which: 0 single / G+, 1 G-) for weight w,
         exactly as neurosim.devices (encode_weights, then quantise for physical devices)."""
+        cdef double gg = self.encode_continuous(w, which)
+        if self.encoding != 0 and self.levels > 1:
+            gg = self.snap(gg)
+        return gg
+
+    cdef inline double snap(self, double gg) noexcept nogil:
+        return self.g_min + rint((gg - self.g_min) / self.dg * (self.levels - 1)) * (self.dg / (self.levels - 1))
+
+    cdef double encode_continuous(self, double w, int which) noexcept nogil:
+        """The encoding of w for one cell, clipped to the device range, not quantised."""
         cdef double s = self.wscale, gg
         if self.clip:
             if w > s:
@@ -1150,8 +1162,22 @@ cdef class Core:
             gg = self.g_min
         if gg > self.g_max:
             gg = self.g_max
-        if self.levels > 1:
-            gg = self.g_min + rint((gg - self.g_min) / self.dg * (self.levels - 1)) * (self.dg / (self.levels - 1))
+        return gg
+
+    cdef double accumulate_target(self, double w, int which, double g_now) noexcept nogil:
+        """level_update accumulate: the cell moves by whole level steps toward the encoding of w,
+        and only once that has moved at least one step from the cell's level (docs/engine.md §3)."""
+        cdef double gg = self.encode_continuous(w, which)
+        cdef double step = self.dg / (self.levels - 1)
+        cdef double d = gg - g_now
+        cdef double n = floor((d if d > 0 else -d) / step + 1e-9)
+        if n < 1.0:
+            return g_now
+        gg = self.snap(g_now + (n * step if d > 0 else -n * step))
+        if gg < self.g_min:
+            gg = self.g_min
+        if gg > self.g_max:
+            gg = self.g_max
         return gg
 
     cdef double decode_syn(self, int64_t s) noexcept nogil:
@@ -1174,7 +1200,10 @@ cdef class Core:
         ncell = 2 if self.encoding == 1 else 1
         for which in range(ncell):
             cell = self.syn_cellA[s] if which == 0 else self.syn_cellB[s]
-            target = self.encode_cell(self.w_log[s], which)
+            if self.accumulate and self.encoding != 0 and self.levels > 1:
+                target = self.accumulate_target(self.w_log[s], which, self.G0[cell])
+            else:
+                target = self.encode_cell(self.w_log[s], which)
             if self.failed[cell]:
                 if target != self.G0[cell]:
                     # the controller does not know the cell failed: the pulse is issued, no effect

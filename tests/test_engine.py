@@ -198,6 +198,28 @@ def test_stdp_writes_wear_and_learning_switch():
     assert off.counts["write_pulses"] == 0
 
 
+@pytest.mark.parametrize("policy, max_lag_steps", [("nearest", 0.5), ("accumulate", 1.0)])
+def test_level_update_policy_bounds_the_device_lag(policy, max_lag_steps):
+    """A plastic synapse's cell tracks the learning circuit's weight w: `nearest` holds the level
+    nearest w (at most half a level step away), `accumulate` moves by whole steps once w is a full
+    step away (always less than one step behind); `accumulate` issues fewer pulses."""
+    wl = small_net(11, plastic=True, ticks=150, rate=0.3)
+    over = dict(noc__mesh_width=2, noc__mesh_height=2, crossbar__ir_drop_method="none")
+    hw = chip("espine_pcm", learning__level_update=policy, **over)
+    m = ns.map_workload(wl, hw, "sequential")
+    res = ns.simulate(wl, hw, m, record=("weights", "effective_weights"))
+    plastic = wl.network.plastic
+    w = res.weights[plastic]
+    assert np.all(w >= 0)                        # STDP keeps w in [0, 1]: G- stays at g_min
+    step = hw.device.weight_scale / (hw.device.levels - 1)
+    lag = np.abs(res.effective_weights[plastic] - w) / step
+    assert lag.max() <= max_lag_steps + 1e-9
+    if policy == "accumulate":
+        near = ns.simulate(wl, chip("espine_pcm", **over), m)
+        assert 0 < res.counts["write_pulses"] < near.counts["write_pulses"]
+        assert lag.max() > 0.5                   # it does lag by more than rounding would
+
+
 def _check_write_energy(res, hw):
     # SET (13.5 pJ) and RESET (19.2 pJ) pulses plus the driver: the total lies between all-SET and all-RESET
     n = res.counts["write_pulses"]

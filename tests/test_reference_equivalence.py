@@ -67,6 +67,9 @@ CHIPS = {
         "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
         "device__faults__stuck_at_rate": 0.05, "device__variation__d2d_sigma_rel": 0.05,
         "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}),
+    # the same PCM chip with the mixed-precision (accumulate) level update
+    "pcm_accumulate": lambda d: CHIPS["pcm"](d).model_copy(update={"learning": CHIPS["pcm"](d).learning.model_copy(
+        update={"level_update": "accumulate"})}),
     # RRAM, reference column encoding, 8 levels, IR drop solved by the crossbar module
     "rram": lambda d: make_chip("rram_inference", {
         "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
@@ -136,6 +139,23 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
     res = ns.simulate(wl, hw, m, seed=seed)
     ref = simulate_reference(wl, hw, m, seed=seed)
     compare(res, ref)
+
+
+def test_accumulate_level_update_identically():
+    """learning.level_update = accumulate on PCM with device-to-device variation (cells start off
+    their levels): same writes, wear-out and conductances in both models, and fewer pulses than
+    the nearest-level update of the same run."""
+    rng = np.random.default_rng(7)
+    hw = CHIPS["pcm_accumulate"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
+    wl = make_workload(rng, 6, 8, 60, True, 1)
+    m = random_mapping(wl, hw, rng)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    assert res.spikes.size > 0
+    compare(res, ref)
+    assert res.counts["write_pulses"] > 0
+    near = ns.simulate(wl, CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)), m)
+    assert res.counts["write_pulses"] < near.counts["write_pulses"]
 
 
 def test_reference_handles_back_pressure_and_overruns():

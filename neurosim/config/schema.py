@@ -326,6 +326,13 @@ class LearningConfig(_Section):
     min_weight_change_rel: NonNegFloat = Field(
         0.0, description="Weight changes smaller than this fraction of weight_scale are not written (0: every change whose quantised level differs is written).",
     )
+    level_update: Literal["nearest", "accumulate"] = Field(
+        "nearest", description="How a learned weight becomes a device level. `nearest`: each cell is programmed to the level "
+        "nearest the encoding of the learning circuit's weight whenever that level differs from the cell's. `accumulate`: "
+        "mixed-precision update (Nandakumar et al., Front. Neurosci. 2020): the cell moves by whole level steps toward that "
+        "encoding, and only once it is at least one step away, so a weight dithering around a level boundary writes nothing. "
+        "Devices without levels always use `nearest`.",
+    )
 
 
 class RefreshConfig(_Section):

@@ -161,8 +161,9 @@ class ReferenceModel:
             return (g(2 * c) - g(2 * c + 1)) * sc / dg
         return (g(c) - g(x["ref"])) * (2.0 * sc) / dg
 
-    def target(self, w, which):
-        """Conductance a write programs for weight w into the synapse's cell `which`."""
+    def target(self, w, which, g_now=None):
+        """Conductance a write programs for weight w into the synapse's cell `which`, whose
+        conductance is now `g_now` (used by learning.level_update = accumulate)."""
         d = self.hw.device
         sc, dg = d.weight_scale, d.g_max_s - d.g_min_s
         if d.type != "ideal":
@@ -174,9 +175,18 @@ class ReferenceModel:
         else:
             g = 0.5 * (d.g_min_s + d.g_max_s) + w / (2.0 * sc) * dg
         g = min(max(g, d.g_min_s), d.g_max_s)
-        if d.levels:
-            g = d.g_min_s + round((g - d.g_min_s) / dg * (d.levels - 1)) * (dg / (d.levels - 1))
-        return g
+        if not d.levels:
+            return g
+        step = dg / (d.levels - 1)
+        if g_now is not None and self.hw.learning.level_update == "accumulate":
+            # whole level steps from the cell's conductance, none until a full step is due
+            n_steps = math.floor(abs(g - g_now) / step + 1e-9)
+            if n_steps < 1:
+                return g_now
+            g = g_now + math.copysign(n_steps * step, g - g_now)
+            g = d.g_min_s + round((g - d.g_min_s) / dg * (d.levels - 1)) * step
+            return min(max(g, d.g_min_s), d.g_max_s)
+        return d.g_min_s + round((g - d.g_min_s) / dg * (d.levels - 1)) * step
 
     # ------------------------------------------------------------------ run
     def run(self):
@@ -615,7 +625,7 @@ class ReferenceModel:
         stuck = d.g_min_s if d.faults.wearout_stuck_level == "g_min" else d.g_max_s
         for which, (k, r, c) in enumerate(self.cells(s)):
             x = self.xb[k]
-            g = self.target(w, which)
+            g = self.target(w, which, x["G0"][r, c])
             if g == x["G0"][r, c]:
                 continue
             up = g > x["G0"][r, c]
