@@ -18,7 +18,8 @@ from ..crossbar.physics import program_current
 from .. import devices as _dev
 from ..devices import device_params, program_crossbar
 
-__all__ = ["BlockLayout", "write_endurance", "read_disturb_params", "drifted", "CrossbarState"]
+__all__ = ["BlockLayout", "write_endurance", "read_disturb_params", "drifted", "CrossbarState",
+           "cells_direct", "encode_synapse_cells"]
 
 
 class BlockLayout:
@@ -64,6 +65,32 @@ def drifted(hw, G0, n_reads, v_cell, writes):
     """Conductance of cells programmed to ``G0`` after ``n_reads`` reads (``neurosim.devices.drifted_conductance``)."""
     return _dev.drifted_conductance(hw.device.read_disturb, G0, n_reads, v_cell, hw.crossbar.read_pulse_s,
                                     writes, hw.device.temperature.ambient_k, hw.device.g_max_s)
+
+
+def cells_direct(hw) -> bool:
+    """True when the state of a crossbar's cells follows from the weights they hold alone: an
+    ``ideal`` device (programmed exactly: no levels, variation, faults or random draws), no IR drop
+    and no write-endurance law. The engine then encodes the synapse cells directly
+    (:func:`encode_synapse_cells`, :meth:`CrossbarState.from_cells`) and never builds a block."""
+    return (hw.device.type == "ideal" and hw.crossbar.ir_drop_method == "none"
+            and hw.device.write_endurance.law == "none")
+
+
+def encode_synapse_cells(p, w):
+    """Conductances of the cells of synapses with weights ``w`` (1-D) on an unclipped device with
+    parameters ``p`` (:class:`neurosim.devices.DeviceParams`): ``(G, None)`` for ``signed`` and
+    ``reference_column``, ``(G+, G-)`` for ``differential``. Element for element the arithmetic of
+    :func:`neurosim.devices.encode_weights` on a masked cell (same operations in the same order, so
+    the same bits); a ``reference_column`` reference cell holds ``p.g_mid``."""
+    w = np.asarray(w, dtype=np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError("W_logical: weights must be finite")
+    dg, s = p.delta_g, p.scale
+    if p.encoding == "differential":
+        return p.g_min + np.maximum(w, 0.0) / s * dg, p.g_min + np.maximum(-w, 0.0) / s * dg
+    if p.encoding == "reference_column":
+        return p.g_mid + w / (2.0 * s) * dg, None
+    return w / s * dg, None
 
 
 class CrossbarState:
@@ -135,6 +162,34 @@ class CrossbarState:
         else:
             self.phys = CrossbarPhysics(hw, self.G_full)
             self._from_phys()
+
+    @classmethod
+    def from_cells(cls, hw, k, rows_used, n_logical_used, cells, G_cells, *, stuck=None, endurance=None,
+                   alpha=None, v_cells=None, p=None):
+        """Cell-mode state of a crossbar for which :func:`cells_direct` holds, from the
+        conductances ``G_cells`` of its cells (:func:`encode_synapse_cells`): what the constructor
+        computes for such a crossbar — no random draws, nothing stuck, no wear limit, alpha 1, the
+        read voltage on every cell, no cell read energy — without encoding the used block. Arrays
+        are taken as given, not copied (``stuck``, ``endurance``, ``alpha``, ``v_cells``: views the
+        caller has filled with those values, or None to allocate them)."""
+        self = cls.__new__(cls)
+        self.hw = hw
+        self.k = int(k)
+        self.p = device_params(hw) if p is None else p
+        self.R_used = int(rows_used)
+        self.layout = BlockLayout(hw, n_logical_used)
+        self.method = hw.crossbar.ir_drop_method
+        self.G_full = None
+        self.phys = None
+        self.cells = cells
+        n = cells[0].size
+        self.G_cells = G_cells
+        self.stuck_cells = np.zeros(n, bool) if stuck is None else stuck
+        self.endurance_cells = np.full(n, np.inf) if endurance is None else endurance
+        self.alpha_cells = np.ones(n) if alpha is None else alpha
+        self.v_cells = np.full(n, hw.crossbar.read_voltage_v) if v_cells is None else v_cells
+        self.row_energy = np.zeros(self.R_used)
+        return self
 
     def _set(self, name, value):
         setattr(self, name if self.cells is None else {"alpha": "alpha_cells", "v_cell": "v_cells"}[name], value)
