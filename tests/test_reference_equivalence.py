@@ -196,3 +196,20 @@ def test_learning_wears_cells_out_identically():
     compare(res, ref)
     assert res.counts["write_pulses"] > 0
     assert res.counts["failed_cells"] > 0
+
+
+@pytest.mark.parametrize("encoding", ["signed", "differential", "reference_column"])
+def test_ideal_chip_encodings_identically(encoding):
+    """The engine encodes an ideal chip's synapse cells directly (no block); the reference programs
+    the used block: same conductances and spikes for every encoding, on partly used crossbars."""
+    rng = np.random.default_rng(5)
+    hw = make_chip("ideal", {"noc__mesh_width": 2, "noc__mesh_height": 2, "tile__crossbar_rows": 24,
+                             "tile__crossbar_columns": 12, "device__weight_encoding": encoding,
+                             "device__g_min_s": 0.25, "device__g_max_s": 1.5})
+    wl = make_workload(rng, 6, 9, 30, True, 2)
+    m = random_mapping(wl, hw, rng, split=0.3)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    assert res.spikes.size > 0
+    assert any(xb.block_shape[1] < hw.tile.crossbar_columns for xb in res.crossbars)
+    compare(res, ref)

@@ -131,7 +131,11 @@ class CrossbarState:
         self.G_full = G_full if self.method != "none" else None
         stuck_block = (np.zeros((self.R_used, self.layout.n), bool) if stuck is None
                        else np.ascontiguousarray(stuck[: self.R_used][:, self.layout.phys]))
-        G_block = np.ascontiguousarray(G_full[: self.R_used][:, self.layout.phys])
+        if hw.device.type == "ideal" and self.method == "none":
+            # encoded in block columns already (the reference column is block column layout.ref)
+            G_block = np.ascontiguousarray(G_full[: self.R_used])
+        else:
+            G_block = np.ascontiguousarray(G_full[: self.R_used][:, self.layout.phys])
         del G_full
         if hw.device.write_endurance.law == "none":
             endurance = None
