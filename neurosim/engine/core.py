@@ -41,7 +41,9 @@ def _f64(a):
 def _stable_argsort(keys, bound):
     """``np.argsort(keys, kind="stable")`` for integer keys in ``[0, bound)`` (NumPy radix-sorts
     16-bit keys: same permutation, several times faster)."""
-    if bound <= np.iinfo(np.int16).max and keys.size and 0 <= keys.min() and keys.max() < bound:
+    if keys.size < 2 or np.all(keys[1:] >= keys[:-1]):
+        return np.arange(keys.size)                       # sorted already: the identity
+    if bound <= np.iinfo(np.int16).max and 0 <= keys.min() and keys.max() < bound:
         keys = keys.astype(np.int16)
     return np.argsort(keys, kind="stable")
 
@@ -59,9 +61,8 @@ def _lexsort(keys, bounds):
     i16 = np.iinfo(np.int16).max
     if total > i16 and all(b <= i16 for b in bounds):
         perm = None
-        for k in keys:                       # least significant first
-            kk = k.astype(np.int16) if perm is None else k[perm].astype(np.int16)
-            o = np.argsort(kk, kind="stable")
+        for k, b in zip(keys, bounds):       # least significant first
+            o = _stable_argsort(k if perm is None else k[perm], b)
             perm = o if perm is None else perm[o]
         return perm
     if total >= (1 << 62):
@@ -285,8 +286,10 @@ def pack(wl, hw, m, n_ticks, rng):
         stuck_cells = np.zeros(ncell, np.uint8)
         v_cells = np.full(ncell, hw.crossbar.read_voltage_v)
         row_energy = np.zeros(n_rows)
-        st_G, st_alpha, st_end = G.copy(), np.ones(ncell), np.full(ncell, np.inf)
-        st_stuck = np.zeros(ncell, bool)
+        # the states' own (initial) values: conductances copied, constants as read-only views
+        st_G = G.copy()
+        st_alpha, st_end = np.broadcast_to(1.0, (ncell,)), np.broadcast_to(np.inf, (ncell,))
+        st_stuck = np.broadcast_to(False, (ncell,))
         for kk in range(K):
             cs = slice(cell_off[kk], cell_off[kk + 1])
             st = CrossbarState.from_cells(hw, used[kk], rows_used[kk], lcols_used[kk], (cell_r[cs], cell_b[cs]),
@@ -575,8 +578,9 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     t, nn, c = core.spikes()
     spikes = np.zeros(t.size, dtype=[("tick", np.int32), ("neuron", np.int32), ("cycle", np.int64)])
     spikes["tick"], spikes["neuron"], spikes["cycle"] = t, nn, c
-    order = np.lexsort((spikes["neuron"], spikes["tick"]))
-    spikes = spikes[order]
+    key = spikes["tick"].astype(np.int64) * max(cfg["n"], 1) + spikes["neuron"]
+    if key.size > 1 and not np.all(key[1:] > key[:-1]):      # sort by (tick, neuron) unless already
+        spikes = spikes[_lexsort((spikes["neuron"], spikes["tick"]), (max(cfg["n"], 1), max(T, 1)))]
     tick_start = s["tick_start"].copy()
     crossbars = []
     from ..devices import device_params
@@ -595,15 +599,18 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
         return endurance_from_current(nominal, _program_current(hw)[: shape[0]][:, phys],
                                       program_cell_resistance(hw), hw.device.temperature.ambient_k)
 
-    for kk, st in enumerate(info["states"]):
-        cs = slice(info["cell_off"][kk], info["cell_off"][kk + 1])
-        rs = slice(info["xb_row_off"][kk], info["xb_row_off"][kk + 1])
+    # one copy of each engine array; the records hold slices of it
+    row_reads, cell_r, cell_b = s["row_reads"].copy(), info["cell_r"].copy(), info["cell_b"].copy()
+    writes, G, failed, endur = s["writes"].copy(), s["G"].copy(), s["failed"].astype(bool), s["endurance"].copy()
+    xb_tile = np.asarray(m.crossbar_tile)[info["used"]].tolist()
+    shape = (hw.tile.crossbar_rows, hw.tile.crossbar_columns)
+    co, ro = info["cell_off"].tolist(), info["xb_row_off"].tolist()
+    for kk, (st, k) in enumerate(zip(info["states"], info["used"].tolist())):
+        cs = slice(co[kk], co[kk + 1])
         crossbars.append(CrossbarRecord(
-            crossbar=int(info["used"][kk]), tile=int(np.asarray(m.crossbar_tile)[info["used"][kk]]),
-            physical_columns=st.layout.phys.copy(), row_reads=s["row_reads"][rs].copy(),
-            shape=(hw.tile.crossbar_rows, hw.tile.crossbar_columns), cell_rows=info["cell_r"][cs].copy(),
-            cell_cols=info["cell_b"][cs].copy(), writes=s["writes"][cs].copy(), conductance=s["G"][cs].copy(),
-            failed=s["failed"][cs].astype(bool), endurance=s["endurance"][cs].copy(), g_unused=g_unused,
+            crossbar=k, tile=int(xb_tile[kk]), physical_columns=st.layout.phys.copy(),
+            row_reads=row_reads[ro[kk]:ro[kk + 1]], shape=shape, cell_rows=cell_r[cs], cell_cols=cell_b[cs],
+            writes=writes[cs], conductance=G[cs], failed=failed[cs], endurance=endur[cs], g_unused=g_unused,
             endurance_fn=endurance_fn,
         ))
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
