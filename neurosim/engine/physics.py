@@ -102,7 +102,9 @@ class CrossbarState:
     columns)``, the compiled engine): the same quantities as vectors over the given cells only
     (``G_cells``, ``alpha_cells``, ``v_cells``, ``endurance_cells``); the block is dropped after
     programming, so memory grows with the cells that hold synapses. Both modes program the whole
-    block and draw the same random numbers.
+    block and draw the same random numbers. Where :func:`cells_direct` holds (ideal device, no IR
+    drop: no draws), the engine builds its states with :meth:`from_cells` instead, from the cells'
+    encoded weights, and no block is made.
     """
 
     def __init__(self, hw, k, rows_used, n_logical_used, W_block, mask_block, rng, cells=None):
