@@ -198,6 +198,7 @@ cdef class Core:
     cdef double g_min, g_max, dg, wscale, min_change
     cdef int64_t levels
     cdef bint accumulate               # learning.level_update == accumulate
+    cdef bint compensate               # crossbar.ir_drop_compensation == write_verify (on a physical IR-drop chip)
     cdef double stuck_g
     # ---- neurons
     cdef const uint8_t[::1] is_input
@@ -379,7 +380,7 @@ cdef class Core:
         self.encoding = cfg["encoding"]; self.g_min = cfg["g_min"]; self.g_max = cfg["g_max"]
         self.dg = self.g_max - self.g_min; self.wscale = cfg["wscale"]; self.min_change = cfg["min_change"]
         self.levels = cfg["levels"]; self.stuck_g = cfg["stuck_g"]; self.clip = cfg["clip"]
-        self.accumulate = cfg["accumulate"]
+        self.accumulate = cfg["accumulate"]; self.compensate = cfg["compensate"]
         self.n_ticks_total = cfg["n_ticks"]
         self.n_syn = cfg["n_syn"]
         self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
@@ -1130,10 +1131,10 @@ cdef class Core:
         self.tick_traffic_end[t] = self.E
         return self.learn()
 
-    cdef double encode_cell(self, double w, int which) noexcept nogil:
+    cdef double encode_cell(self, double w, int which, int64_t cell) noexcept nogil:
         """Target conductance of a synapse's cell (which: 0 single / G+, 1 G-) for weight w,
         exactly as neurosim.devices (encode_weights, then quantise for physical devices)."""
-        cdef double gg = self.encode_continuous(w, which)
+        cdef double gg = self.encode_continuous(w, which, cell)
         if self.encoding != 0 and self.levels > 1:
             gg = self.snap(gg)
         return gg
@@ -1141,8 +1142,9 @@ cdef class Core:
     cdef inline double snap(self, double gg) noexcept nogil:
         return self.g_min + rint((gg - self.g_min) / self.dg * (self.levels - 1)) * (self.dg / (self.levels - 1))
 
-    cdef double encode_continuous(self, double w, int which) noexcept nogil:
-        """The encoding of w for one cell, clipped to the device range, not quantised."""
+    cdef double encode_continuous(self, double w, int which, int64_t cell) noexcept nogil:
+        """The encoding of w for one cell, confined to the device range, not quantised; with
+        write-verify divided by the cell's apparent-conductance gain and confined again."""
         cdef double s = self.wscale, gg
         if self.clip:
             if w > s:
@@ -1162,12 +1164,19 @@ cdef class Core:
             gg = self.g_min
         if gg > self.g_max:
             gg = self.g_max
+        if self.compensate:
+            gg = gg / self.alpha[cell]
+            if gg < self.g_min:
+                gg = self.g_min
+            if gg > self.g_max:
+                gg = self.g_max
         return gg
 
-    cdef double accumulate_target(self, double w, int which, double g_now) noexcept nogil:
+    cdef double accumulate_target(self, double w, int which, int64_t cell) noexcept nogil:
         """level_update accumulate: the cell moves by whole level steps toward the encoding of w,
         and only once that has moved at least one step from the cell's level (docs/engine.md §3)."""
-        cdef double gg = self.encode_continuous(w, which)
+        cdef double g_now = self.G0[cell]
+        cdef double gg = self.encode_continuous(w, which, cell)
         cdef double step = self.dg / (self.levels - 1)
         cdef double d = gg - g_now
         cdef double n = floor((d if d > 0 else -d) / step + 1e-9)
@@ -1201,9 +1210,9 @@ cdef class Core:
         for which in range(ncell):
             cell = self.syn_cellA[s] if which == 0 else self.syn_cellB[s]
             if self.accumulate and self.encoding != 0 and self.levels > 1:
-                target = self.accumulate_target(self.w_log[s], which, self.G0[cell])
+                target = self.accumulate_target(self.w_log[s], which, cell)
             else:
-                target = self.encode_cell(self.w_log[s], which)
+                target = self.encode_cell(self.w_log[s], which, cell)
             if self.failed[cell]:
                 if target != self.G0[cell]:
                     # the controller does not know the cell failed: the pulse is issued, no effect

@@ -31,6 +31,13 @@ def ratio(v, bold=False):
     return f"**{text}**" if bold else text
 
 
+def seed_range(r):
+    """' (0.94–1.15)': the per-seed ratios' range when the study ran several seeds."""
+    if len((r.get("seeds") or "").split()) < 2 or r.get("lifetime_norm_seed_min") in ("", None):
+        return ""
+    return f" ({float(r['lifetime_norm_seed_min']):.3g}–{float(r['lifetime_norm_seed_max']):.3g})"
+
+
 def pct(v):
     return f"{100 * float(v):+.1f} %"
 
@@ -50,7 +57,7 @@ def lifetime_table(folder, studied):
         acc = g(r["accuracy"]) if r["accuracy"] not in ("", None) else "–"
         out.append(
             f"| {r['workload']} | {r['strategy']} | {r['crossbars_used']} | {ticks} | {g(r['lifetime_inferences'])} | "
-            f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)} | "
+            f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)}{seed_range(r)} | "
             f"{g(float(r['energy_per_inference_pj']) / 1e6)} | {pct(r['energy_overhead'])} | "
             f"{g(r['packet_latency_mean_cycles'])} | {pct(r['latency_overhead'])} | "
             f"{int(float(r[count_key])):,} | {acc} |")
@@ -91,7 +98,7 @@ def sensitivity_table(path, baseline="spinemap"):
                 continue
             text = f"{g(r['lifetime_years'])} y"
             if st != baseline:
-                text += f" ({ratio(r['lifetime_norm'])})"
+                text += f" ({ratio(r['lifetime_norm'])}{seed_range(r)})"
             parts.append(text)
         out.append(f"| {wl} | {st} | " + " | ".join(parts) + " |")
     return "\n".join(out)

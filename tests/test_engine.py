@@ -161,10 +161,13 @@ def test_energy_classes():
 
 
 # ---------------------------------------------------------------- physics
-def test_effective_weights_come_from_the_crossbar_physics():
-    """On an IR-drop chip each synapse reads the crossbar module's effective (IR-distorted) weight."""
+@pytest.mark.parametrize("compensation", ["none", "write_verify"])
+def test_effective_weights_come_from_the_crossbar_physics(compensation):
+    """On an IR-drop chip each synapse reads the crossbar module's effective (IR-distorted) weight
+    of the crossbar as programmed (open loop, or write-verified against the in-array read)."""
+    from neurosim.crossbar.verify import program_verified
     wl = small_net(10, n=20)
-    hw = ns.load_hardware("espine_pcm")
+    hw = ns.load_hardware("espine_pcm", overrides={"crossbar.ir_drop_compensation": compensation})
     m = ns.map_workload(wl, hw, "sequential")
     cfg, a, s, info = pack(wl, hw, m, 10, np.random.default_rng(0))
     net = wl.network
@@ -174,7 +177,13 @@ def test_effective_weights_come_from_the_crossbar_physics():
         mask = np.zeros(W.shape, bool)
         W[m.synapse_row[ids], m.synapse_column[ids]] = net.weight[ids]
         mask[m.synapse_row[ids], m.synapse_column[ids]] = True
-        phys = CrossbarPhysics(hw, program_crossbar(hw, W, mask=mask))
+        if compensation == "none":
+            G = program_crossbar(hw, W, mask=mask)
+        else:
+            # the used block: rows and (differential) column pairs in neuron order
+            block = (int(m.synapse_row[ids].max()) + 1, np.arange(2 * (int(m.synapse_column[ids].max()) + 1)))
+            G = program_verified(hw, W, mask=mask, block=block)
+        phys = CrossbarPhysics(hw, G)
         want = phys.effective_weights()[m.synapse_row[ids], m.synapse_column[ids]]
         got = s["w_eff"][info["syn_pos"][ids]]
         assert np.array_equal(got, want)

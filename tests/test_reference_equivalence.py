@@ -70,6 +70,14 @@ CHIPS = {
     # the same PCM chip with the mixed-precision (accumulate) level update
     "pcm_accumulate": lambda d: CHIPS["pcm"](d).model_copy(update={"learning": CHIPS["pcm"](d).learning.model_copy(
         update={"level_update": "accumulate"})}),
+    # PCM with IR drop solved and write-verify programming (initial and run-time writes compensated)
+    "pcm_verify": lambda d: make_chip("espine_pcm", {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
+        "noc__multicast": d["mc"], "crossbar__ir_drop_compensation": "write_verify",
+        "crossbar__driver_resistance_ohm": 2000.0, "device__variation__d2d_sigma_rel": 0.05,
+        "device__write_endurance__endurance_ref_cycles": 20.0, "peripherals__write_latency_cycles": 7,
+        "tick_period_s": d["period"] * 1e-9}),
     # RRAM, reference column encoding, 8 levels, IR drop solved by the crossbar module
     "rram": lambda d: make_chip("rram_inference", {
         "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
@@ -156,6 +164,20 @@ def test_accumulate_level_update_identically():
     assert res.counts["write_pulses"] > 0
     near = ns.simulate(wl, CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)), m)
     assert res.counts["write_pulses"] < near.counts["write_pulses"]
+
+
+def test_write_verify_programming_identically():
+    """crossbar.ir_drop_compensation = write_verify on a PCM chip with IR drop, variation and wear-out:
+    both models program and re-program the same compensated levels."""
+    rng = np.random.default_rng(5)
+    hw = CHIPS["pcm_verify"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=800))
+    wl = make_workload(rng, 6, 8, 60, True, 1)
+    m = random_mapping(wl, hw, rng)
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    assert res.spikes.size > 0
+    compare(res, ref)
+    assert res.counts["write_pulses"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
 def test_reference_handles_back_pressure_and_overruns():

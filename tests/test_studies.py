@@ -185,3 +185,29 @@ def test_study_cli_errors(tmp_path):
     r = neurosim("study", "espine", "--quick", "--out", str(tmp_path / "full"), cwd=tmp_path)
     assert r.returncode == 2 and "not empty" in r.stderr
     assert (tmp_path / "full" / "x").read_text() == "keep me"
+
+
+def test_seeds_are_averaged_geometrically_and_their_spread_kept():
+    from neurosim.studies.core import _over_seeds, plan_seeds
+    rows = []
+    for seed, life, energy in [(0, 100.0, 2.0), (1, 400.0, 4.0)]:
+        rows.append({"part": "main", "workload": "w", "variant": None, "strategy": "a", "seed": seed, "fits": True,
+                     "lifetime_inferences": life, "lifetime_years": life / 10, "energy_per_inference_pj": energy,
+                     "spikes": 10 * seed})
+    (row,) = _over_seeds(rows)
+    assert row["seeds"] == [0, 1]
+    assert row["lifetime_inferences"] == pytest.approx(200.0)      # sqrt(100 * 400)
+    assert row["lifetime_years"] == pytest.approx(20.0)
+    assert row["energy_per_inference_pj"] == pytest.approx(3.0)     # energies: arithmetic mean
+    assert row["lifetime_inferences_per_seed"] == [100.0, 400.0]
+    assert (row["lifetime_inferences_min"], row["lifetime_inferences_max"]) == (100.0, 400.0)
+    # one seed: the row's own numbers, unchanged
+    (one,) = _over_seeds(rows[:1])
+    assert one["lifetime_inferences"] == 100.0 and one["energy_per_inference_pj"] == 2.0
+    # a group fits only if every seed fits
+    bad = dict(rows[1], fits=False, note="too large for chip")
+    (part,) = _over_seeds([rows[0], bad])
+    assert part["fits"] is False and "too large" in part["note"]
+    assert plan_seeds({"seed": 3}) == [3] and plan_seeds({"seeds": [0, 1, 2]}) == [0, 1, 2]
+    with pytest.raises(ValueError, match="distinct"):
+        plan_seeds({"name": "x", "seeds": [1, 1]})

@@ -109,6 +109,14 @@ class CrossbarConfig(_Section):
         "wire, driver, sense and access resistances (v_cell = v_in). 1T1R row reads are exact one-row ladders either way "
         "(docs/models.md).",
     )
+    ir_drop_compensation: Literal["none", "write_verify"] = Field(
+        "none",
+        description="`write_verify`: cells are programmed and verified against the in-array read, so each holds the "
+        "level whose apparent conductance (the IR drop of its row read included) is nearest its target: G = "
+        "level nearest g/alpha, alpha = apparent/programmed conductance of the cell (two passes at the initial "
+        "programming; the present alpha for writes during a run). Compensates the static IR drop, not device "
+        "variation; limited by the device range. No effect with `ir_drop_method: none` or an ideal device.",
+    )
     ir_drop_tolerance_rel: PosFloat = Field(
         1e-9, description="Relative residual tolerance ||b - A x|| / ||b|| of the `fast` solver (round-off floor about 1e-12).",
     )

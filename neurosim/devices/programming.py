@@ -17,7 +17,7 @@ from .variation import c2c_noise, d2d_factors
 __all__ = ["program_crossbar"]
 
 
-def program_crossbar(hw, W_logical, rng=None, *, mask=None, d2d=None, stuck=None) -> np.ndarray:
+def program_crossbar(hw, W_logical, rng=None, *, mask=None, d2d=None, stuck=None, gain=None) -> np.ndarray:
     """Program one crossbar and return its physical conductances ``G`` (R, C) in siemens.
 
     Parameters
@@ -35,6 +35,10 @@ def program_crossbar(hw, W_logical, rng=None, *, mask=None, d2d=None, stuck=None
         ``rng`` when omitted. Pass the same array when reprogramming the same crossbar.
     stuck : (R, C) bool array_like, optional
         Fabrication stuck-at mask of this crossbar (``faults.fabrication_stuck_mask``); drawn when omitted.
+    gain : (R, C) array_like, optional
+        Apparent/programmed conductance ratio of each cell (write-verify against the in-array read,
+        :func:`neurosim.crossbar.verify.program_verified`): the encoded target is divided by it and
+        confined to [g_min, g_max] before it is snapped to a level. Physical devices only.
 
     Examples
     --------
@@ -50,6 +54,8 @@ def program_crossbar(hw, W_logical, rng=None, *, mask=None, d2d=None, stuck=None
     G = encode_weights(p, W_logical, mask)
     if hw.device.type == "ideal":
         return G
+    if gain is not None:
+        G = np.clip(G / np.asarray(gain, dtype=np.float64), p.g_min, p.g_max)
     G = quantise(p, G)
     var = hw.device.variation
     needs_rng = var.d2d_sigma_rel > 0 and d2d is None or var.c2c_sigma_rel > 0 or \

@@ -340,6 +340,8 @@ def pack(wl, hw, m, n_ticks, rng):
         g_max=float(hw.device.g_max_s), wscale=float(hw.device.weight_scale),
         min_change=float(hw.learning.min_weight_change_rel), levels=int(hw.device.levels or 0),
         accumulate=hw.learning.level_update == "accumulate",
+        compensate=(hw.crossbar.ir_drop_compensation == "write_verify" and hw.crossbar.ir_drop_method != "none"
+                    and hw.device.type != "ideal"),
         stuck_g=float(hw.device.g_min_s if hw.device.faults.wearout_stuck_level == "g_min" else hw.device.g_max_s),
         clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz,
     )

@@ -129,7 +129,12 @@ class CrossbarState:
             # fabrication stuck-at cells are drawn first and passed in, so that they can be marked
             # failed (they take no writes); then program_crossbar's own draws (d2d, c2c)
             stuck = _dev.fabrication_stuck_mask(hw, (R, C), rng) if hw.device.faults.stuck_at_rate > 0 else None
-            G_full = program_crossbar(hw, W_block, rng, mask=mask_block, stuck=stuck)
+            if hw.crossbar.ir_drop_compensation == "write_verify":
+                from ..crossbar.verify import program_verified
+                G_full = program_verified(hw, W_block, rng, mask=mask_block, stuck=stuck,
+                                          block=(self.R_used, self.layout.phys))
+            else:
+                G_full = program_crossbar(hw, W_block, rng, mask=mask_block, stuck=stuck)
         self.G_full = G_full if self.method != "none" else None
         stuck_block = (np.zeros((self.R_used, self.layout.n), bool) if stuck is None
                        else np.ascontiguousarray(stuck[: self.R_used][:, self.layout.phys]))

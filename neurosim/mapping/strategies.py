@@ -19,7 +19,10 @@ metis           METIS (pymetis) k-way partition, repaired to the crossbar limits
 Options (``map_workload(..., options={...})``): ``passes`` (KL/FM passes, 10), ``placement``
 (dict overriding :data:`neurosim.mapping.placement.DEFAULT_PLACEMENT`: particles, iterations,
 inertia, c1, c2, v_max, w_energy, w_mean_latency, w_max_latency, w_lifetime, local_search_sweeps,
-ls_every, ls_sweeps), ``placement_method`` (pso+ls, ls, random, inorder), ``cell_iterations``.
+ls_every, ls_sweeps), ``placement_method`` (pso+ls, ls, random, inorder), ``cell_iterations``,
+``wear_profile`` (espine on a learning chip: rank synapses by the programming pulses of a profiling
+run on the target chip, default true; false ranks them by pre + post spikes), ``profile_ticks``
+(ticks of that run, default the whole workload).
 """
 from __future__ import annotations
 
@@ -118,10 +121,52 @@ def _partition_and_place(ctx, *, life_kind=None, partitioner="kl"):
     if life_kind is not None:
         from .cells import place_cells, synapse_intensity
         inten = synapse_intensity(ctx["net"], hw, spikes, life_kind)
+        if life_kind == "write" and opts.get("wear_profile", True):
+            prof = _wear_profile(ctx, slot_xbar, opts.get("profile_ticks"))
+            if prof is not None:
+                writes, pmeta = prof
+                meta["wear_profile"] = pmeta
+                # profiled pulses rank the synapses; spike counts (< 1 pulse) only break ties
+                inten = np.where(inten > 0, writes + 1e-3 * inten / max(float(inten.max()), 1.0), 0.0)
         col, rp, cst = place_cells(ctx["net"], hw, slots, slot_xbar, inten, maps,
                                    max_iter=opts.get("cell_iterations", 2000))
         out["slot_col"], out["row_perm"] = col, rp
         meta["cells"] = cst
+    return out
+
+
+def _wear_profile(ctx, slot_xbar, ticks):
+    """Programming pulses of every synapse in a profiling run of the workload on the target chip,
+    with the clusters already placed and cells in neuron order; ``None`` when there is nothing to
+    profile (no on-chip learning, no plastic synapse, or a bare network without input spikes).
+
+    Wear is counted, not estimated from spike counts: with multilevel cells a synapse is written
+    when its weight crosses a level boundary, which spike counts do not predict (a weight dithering
+    around a boundary is written at every crossing)."""
+    hw, net, wl = ctx["hw"], ctx["net"], ctx["workload"]
+    if (not hw.learning.enabled or not np.any(net.plastic) or not hasattr(wl, "input_ticks")
+            or not hasattr(wl, "network")):
+        return None
+    from ..engine import simulate
+    m0 = assemble_mapping(net, hw, ctx["slots"], slot_xbar, strategy="wear-profile", seed=ctx["seed"])
+    res = simulate(wl, hw, m0, ticks=ticks, seed=ctx["seed"])
+    return synapse_writes(res, m0, hw), {"ticks": int(res.n_ticks), "write_pulses": int(res.counts["write_pulses"]),
+                                         "mapping": "placed clusters, cells in neuron order"}
+
+
+def synapse_writes(res, mapping, hw) -> np.ndarray:
+    """float64[nnz]: programming pulses of every synapse's cells (both cells of a differential pair)
+    in the simulation ``res`` of ``mapping``."""
+    out = np.zeros(mapping.synapse_crossbar.size)
+    diff = hw.device.weight_encoding == "differential"
+    order = np.argsort(mapping.synapse_crossbar, kind="stable")
+    ks = mapping.synapse_crossbar[order]
+    for x in res.crossbars:
+        lo, hi = np.searchsorted(ks, [x.crossbar, x.crossbar + 1])
+        ids = order[lo:hi]
+        W = x.writes
+        r, c = mapping.synapse_row[ids], mapping.synapse_column[ids]
+        out[ids] = W[r, 2 * c] + W[r, 2 * c + 1] if diff else W[r, c]
     return out
 
 

@@ -71,6 +71,8 @@ class ReferenceModel:
         self.net = net
         self.T = wl.n_ticks if ticks is None else int(ticks)
         self.rng = np.random.default_rng(seed)
+        self.verify = (hw.crossbar.ir_drop_compensation == "write_verify" and hw.crossbar.ir_drop_method != "none"
+                       and hw.device.type != "ideal")
         self.n = net.n_neurons
         noc = hw.noc
         self.W, self.H = noc.mesh_width, noc.mesh_height
@@ -161,9 +163,10 @@ class ReferenceModel:
             return (g(2 * c) - g(2 * c + 1)) * sc / dg
         return (g(c) - g(x["ref"])) * (2.0 * sc) / dg
 
-    def target(self, w, which, g_now=None):
+    def target(self, w, which, g_now=None, alpha=1.0):
         """Conductance a write programs for weight w into the synapse's cell `which`, whose
-        conductance is now `g_now` (used by learning.level_update = accumulate)."""
+        conductance is now `g_now` (used by learning.level_update = accumulate) and whose apparent
+        conductance is `alpha` times its conductance (used by write-verify compensation)."""
         d = self.hw.device
         sc, dg = d.weight_scale, d.g_max_s - d.g_min_s
         if d.type != "ideal":
@@ -175,6 +178,8 @@ class ReferenceModel:
         else:
             g = 0.5 * (d.g_min_s + d.g_max_s) + w / (2.0 * sc) * dg
         g = min(max(g, d.g_min_s), d.g_max_s)
+        if self.verify:
+            g = min(max(g / alpha, d.g_min_s), d.g_max_s)   # verified against the in-array read
         if not d.levels:
             return g
         step = dg / (d.levels - 1)
@@ -625,7 +630,7 @@ class ReferenceModel:
         stuck = d.g_min_s if d.faults.wearout_stuck_level == "g_min" else d.g_max_s
         for which, (k, r, c) in enumerate(self.cells(s)):
             x = self.xb[k]
-            g = self.target(w, which, x["G0"][r, c])
+            g = self.target(w, which, x["G0"][r, c], x["alpha"][r, c])
             if g == x["G0"][r, c]:
                 continue
             up = g > x["G0"][r, c]

@@ -94,11 +94,12 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
         return out
 
     try:
-        m = step("map", lambda: map_workload(wl, hw, strategy, seed=seed))
+        # a wear-profiling strategy (espine) profiles the same ticks it will be judged on
+        m = step("map", lambda: map_workload(wl, hw, strategy, seed=seed, options={"profile_ticks": T}))
         res = step("simulate", lambda: simulate(wl, hw, m, ticks=T, seed=seed))
         bm = bres = bev = None
         if baseline:
-            bm = step("map baseline", lambda: map_workload(wl, hw, baseline, seed=seed))
+            bm = step("map baseline", lambda: map_workload(wl, hw, baseline, seed=seed, options={"profile_ticks": T}))
             bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed))
         ideal_res = None
         if ideal:

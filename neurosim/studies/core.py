@@ -42,6 +42,8 @@ def load_plan(name: str, quick: bool = False) -> dict:
         return plan
     if "workloads" in q:
         plan["workloads"] = q["workloads"]
+    if "seeds" in q:
+        plan["seeds"] = q["seeds"]
     for part in plan.get("sensitivity", []):
         sub = (q.get("sensitivity") or {}).get(part["name"])
         if sub is None:
@@ -101,9 +103,20 @@ def _options(plan: dict, **extra) -> dict:
     return opts
 
 
-def _point(plan, wpath, strategy, ticks, overrides=None, **opts) -> dict:
+def plan_seeds(plan: dict) -> list[int]:
+    """The seeds every (workload, mapping, variant) runs with: ``seeds:`` of the plan, else ``[seed]``.
+    A seed drives the mapping's random choices (partitioning, swarm placement) and the chip's draws."""
+    seeds = plan.get("seeds")
+    if seeds is None:
+        return [int(plan.get("seed", 0))]
+    if isinstance(seeds, int) or not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"study {plan.get('name')!r}: seeds must be a non-empty list of distinct integers, got {seeds!r}")
+    return [int(x) for x in seeds]
+
+
+def _point(plan, wpath, strategy, ticks, overrides=None, seed=None, **opts) -> dict:
     return {"hwconfig": plan["hwconfig"], "overrides": dict(overrides or {}), "workload": wpath,
-            "strategy": strategy, "seed": int(plan.get("seed", 0)), "ticks": ticks,
+            "strategy": strategy, "seed": int(plan.get("seed", 0)) if seed is None else int(seed), "ticks": ticks,
             "function": POINT_FUNCTION, "options": _options(plan, **opts)}
 
 
@@ -158,28 +171,33 @@ def run_study_plan(name: str, *, quick: bool = False, store=None, workers: int =
     wpaths = {}
     for spec in plan["workloads"]:
         wpaths[spec["name"]] = (study_workload_path(spec, cache), spec)
+    seeds = plan_seeds(plan)
     points = []          # (part, meta, params)
     for wname, (wpath, spec) in wpaths.items():
         for s in plan["strategies"]:
-            points.append(("main", {"workload": wname, "strategy": s, "variant": None},
-                           _point(plan, wpath, s, spec.get("ticks"), maps=True)))
+            for sd in seeds:
+                # the endurance maps are kept for the first seed only
+                points.append(("main", {"workload": wname, "strategy": s, "variant": None, "seed": sd},
+                               _point(plan, wpath, s, spec.get("ticks"), seed=sd, maps=sd == seeds[0] or None)))
     for part in plan.get("sensitivity", []):
         for wname in part["workloads"]:
             wpath, spec = wpaths.get(wname) or (study_workload_path({"name": wname, "trace": wname}, cache), {})
             ticks = (part.get("ticks") or {}).get(wname, spec.get("ticks"))
             for vi, ov in enumerate(part["variants"]):
                 for s in part["strategies"]:
-                    points.append((part["name"], {"workload": wname, "strategy": s, "variant": vi,
-                                                  "x": ov[part["axis"]]},
-                                   _point(plan, wpath, s, ticks, ov)))
+                    for sd in seeds:
+                        points.append((part["name"], {"workload": wname, "strategy": s, "variant": vi,
+                                                      "x": ov[part["axis"]], "seed": sd},
+                                       _point(plan, wpath, s, ticks, ov, seed=sd)))
     ag = plan.get("aging")
     if ag:
         wpath = study_workload_path({"name": ag["workload"], "trace": ag["workload"]}, cache)
         for vi, var in enumerate(ag["variants"]):
             for s in ag["strategies"]:
                 points.append(("aging", {"workload": ag["workload"], "strategy": s, "variant": vi,
-                                         "label": var["label"]},
-                               _point(plan, wpath, s, ag.get("ticks"), var["overrides"], ages_rel=list(ag["ages_rel"]))))
+                                         "label": var["label"], "seed": seeds[0]},
+                               _point(plan, wpath, s, ag.get("ticks"), var["overrides"], seed=seeds[0],
+                                      ages_rel=list(ag["ages_rel"]))))
     log(f"neurosim study {name}{' --quick' if quick else ''}: {len(points)} points "
         f"({len({key_of(p) for _, _, p in points})} distinct), store {store}")
     results, failures = run_points([p for _, _, p in points], store, sweep=f"study:{name}", workers=workers,
@@ -199,6 +217,57 @@ def run_study_plan(name: str, *, quick: bool = False, store=None, workers: int =
 
 
 LIFE = {"write": "write_lifetime", "read": "read_lifetime"}
+
+#: per-seed quantities averaged geometrically (lifetimes span decades) or arithmetically
+_GEO = ("lifetime_inferences", "lifetime_years", "lifetime_seconds", "predicted_cell_lifetime_neuron_order",
+        "predicted_cell_lifetime_placed")
+_ARITH = ("energy_per_inference_pj", "packet_latency_mean_cycles", "busy_cycles_per_tick_mean", "crossbars_used",
+          "tiles_used", "spikes", "inferences_simulated", "write_pulses", "row_reads", "accuracy", "time_s")
+
+
+def _geo_or_inf(values):
+    v = [_num(x) for x in values]
+    if any(x is None for x in v):
+        return None
+    v = [float(x) for x in v]
+    if len(v) == 1:
+        return v[0]
+    if any(math.isinf(x) for x in v):
+        return math.inf
+    return geomean(v) if all(x > 0 for x in v) else None
+
+
+def _over_seeds(rows: list) -> list:
+    """One row per (workload, variant, strategy): lifetimes are the geometric mean over the seeds,
+    energies, latencies and counts the arithmetic mean; ``seeds`` lists the seeds, and
+    ``lifetime_inferences_per_seed`` / ``_min`` / ``_max`` keep the spread. A group fits only if
+    every seed fits."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["workload"], r.get("variant"), r["strategy"]), []).append(r)
+    out = []
+    for grp in groups.values():
+        row = {k: v for k, v in grp[0].items() if k != "seed"}
+        row["seeds"] = [r.get("seed") for r in grp]
+        row["fits"] = all(r["fits"] for r in grp)
+        if not row["fits"]:
+            row["note"] = next((r.get("note") for r in grp if not r["fits"]), "missing")
+            row["lifetime_inferences_per_seed"] = []
+            out.append(row)
+            continue
+        for key in _GEO:
+            row[key] = _geo_or_inf(r.get(key) for r in grp)
+        for key in _ARITH:
+            vals = [r.get(key) for r in grp]
+            row[key] = None if any(v is None for v in vals) else (vals[0] if len(vals) == 1 else float(np.mean(vals)))
+        per = [_num(r.get("lifetime_inferences")) for r in grp]
+        row["lifetime_inferences_per_seed"] = per
+        row["lifetime_inferences_min"] = min(per) if None not in per else None
+        row["lifetime_inferences_max"] = max(per) if None not in per else None
+        if grp[0]["part"] == "aging":
+            row["ages"] = grp[0].get("ages")
+        out.append(row)
+    return out
 
 
 def _tables(out: StudyResult, keyed, results, failures, kind):
@@ -236,6 +305,7 @@ def _tables(out: StudyResult, keyed, results, failures, kind):
         out.points.append({"part": part, **meta, "params": params, "key": k,
                            "result": None if r is None else {k2: v for k2, v in r.items() if not k2.startswith("maps.")}})
         main.setdefault(part, []).append(row)
+    main = {part: _over_seeds(rows) for part, rows in main.items()}
     # normalise to the baseline strategy at the same workload and hardware variant
     for part, rows in main.items():
         idx = {(r["workload"], r.get("variant"), r["strategy"]): r for r in rows}
@@ -246,6 +316,13 @@ def _tables(out: StudyResult, keyed, results, failures, kind):
             r["energy_overhead"] = (_ratio(r["energy_per_inference_pj"], b["energy_per_inference_pj"]) - 1.0) if ok else None
             r["latency_overhead"] = (_ratio(r["packet_latency_mean_cycles"], b["packet_latency_mean_cycles"]) - 1.0
                                      if ok and b["packet_latency_mean_cycles"] else None)
+            # the same ratio seed by seed (mapping seed s against baseline seed s)
+            per = ([_ratio(a, c) for a, c in zip(r["lifetime_inferences_per_seed"], b["lifetime_inferences_per_seed"])]
+                   if ok else [])
+            per = [x for x in per if x is not None]
+            r["lifetime_norm_per_seed"] = per
+            r["lifetime_norm_seed_min"] = min(per) if per else None
+            r["lifetime_norm_seed_max"] = max(per) if per else None
     out.tables = main
     rows = main.get("main", [])
     avg = {}

@@ -14,8 +14,9 @@ from .. import __version__
 
 __all__ = ["write_study", "figures"]
 
-TABLE_COLUMNS = ["workload", "strategy", "fits", "ticks", "inferences_simulated", "crossbars_used", "tiles_used",
-                 "lifetime_inferences", "lifetime_years", "lifetime_norm", "energy_per_inference_pj",
+TABLE_COLUMNS = ["workload", "strategy", "fits", "ticks", "seeds", "inferences_simulated", "crossbars_used", "tiles_used",
+                 "lifetime_inferences", "lifetime_inferences_min", "lifetime_inferences_max", "lifetime_years",
+                 "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj",
                  "energy_overhead", "packet_latency_mean_cycles", "latency_overhead", "busy_cycles_per_tick_mean",
                  "spikes", "write_pulses", "row_reads", "accuracy", "predicted_cell_lifetime_neuron_order",
                  "predicted_cell_lifetime_placed", "time_s", "note"]
@@ -31,8 +32,17 @@ def _csv(path: Path, rows: list, columns: list) -> None:
         w = csv.writer(fh)
         w.writerow(columns)
         for r in rows:
-            w.writerow(["" if r.get(c) is None else ("inf" if isinstance(r.get(c), float) and math.isinf(r[c]) else r[c])
-                        for c in columns])
+            w.writerow([_cell(r.get(c)) for c in columns])
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, float) and math.isinf(v):
+        return "inf"
+    if isinstance(v, (list, tuple)):
+        return " ".join(str(x) for x in v)
+    return v
 
 
 def _plt():
@@ -216,8 +226,10 @@ def _fmt_row(r, cols):
     cells = []
     for c in cols:
         v = r.get(c)
-        if c in ("lifetime_norm",) and v is not None:
+        if c in ("lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max") and v is not None:
             cells.append(f"{v:.3f}×")
+        elif c == "seeds" and isinstance(v, list):
+            cells.append(str(len(v)))
         elif c in ("energy_overhead", "latency_overhead") and v is not None:
             cells.append(f"{100 * v:+.1f} %")
         elif c == "fits":
@@ -231,6 +243,15 @@ def _pct(v) -> str:
     return "—" if v is None else f"{100 * v:+.2f} %"
 
 
+def _seeds_text(plan) -> str:
+    from .core import plan_seeds
+    seeds = plan_seeds(plan)
+    if len(seeds) == 1:
+        return f" (seed {seeds[0]})"
+    return (f"; every (workload, mapping, variant) runs with seeds {', '.join(map(str, seeds))} and its lifetime is "
+            "their geometric mean (seed min / max: the per-seed ratios)")
+
+
 def render_html(res, figs, commands: list[str]) -> str:
     from ..report.html import esc, figure, fmt, page, table
     plan = res.plan
@@ -238,7 +259,8 @@ def render_html(res, figs, commands: list[str]) -> str:
     body = [f"<h1>{esc(plan['title'])}</h1>",
             f"<p class='sub'>neurosim {esc(__version__)} — study <code>{esc(res.name)}</code>"
             f"{' (quick)' if plan['quick'] else ''} on <code>{esc(plan['hwconfig'])}</code>; "
-            f"lifetime = chip {kindname}, normalised to <code>{esc(plan['normalise_to'])}</code>.</p>"]
+            f"lifetime = chip {kindname}, normalised to <code>{esc(plan['normalise_to'])}</code>"
+            f"{_seeds_text(plan)}.</p>"]
     a = res.averages.get(plan["improved"], {})
     body.append("<div class='kpi'>"
                 f"<div><b>{fmt(a.get('lifetime_norm_arithmetic_mean'))}×</b><span>{esc(plan['improved'])} / "
@@ -250,8 +272,8 @@ def render_html(res, figs, commands: list[str]) -> str:
                 "<span>energy overhead (mean)</span></div>"
                 f"<div><b>{_pct(a.get('latency_overhead_mean'))}</b>"
                 "<span>latency overhead (mean)</span></div></div>")
-    cols = ["workload", "strategy", "fits", "ticks", "crossbars_used", "lifetime_inferences", "lifetime_years",
-            "lifetime_norm", "energy_per_inference_pj", "energy_overhead", "packet_latency_mean_cycles",
+    cols = ["workload", "strategy", "fits", "ticks", "seeds", "crossbars_used", "lifetime_inferences", "lifetime_years",
+            "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj", "energy_overhead", "packet_latency_mean_cycles",
             "latency_overhead", "spikes", "write_pulses" if plan["kind"] == "write" else "row_reads", "accuracy"]
     body.append("<h2>Lifetime, energy and latency per workload and mapping</h2>")
     body.append(table(cols, (_fmt_row(r, cols) for r in res.tables.get("main", []))))
@@ -278,8 +300,8 @@ def render_html(res, figs, commands: list[str]) -> str:
         f = byname.get(f"sensitivity_{part['name']}.png")
         if f:
             body.append(figure(f[2], f[0], esc(f[1]), fig_id=f[0]))
-        scols = ["workload", "strategy", "x", "fits", "crossbars_used", "lifetime_inferences", "lifetime_years",
-                 "lifetime_norm", "energy_overhead", "latency_overhead"]
+        scols = ["workload", "strategy", "x", "fits", "seeds", "crossbars_used", "lifetime_inferences", "lifetime_years",
+                 "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_overhead", "latency_overhead"]
         body.append(table(scols, (_fmt_row(r, scols) for r in rows)))
     if res.tables.get("aging"):
         body.append("<h2>Accuracy against age, with and without refresh</h2>")

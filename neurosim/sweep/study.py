@@ -58,7 +58,8 @@ def run_point(params: dict) -> dict:
     wl = load_workload(params["workload"])
     T = wl.n_ticks if params.get("ticks") is None else int(params["ticks"])
     t1 = time.perf_counter()
-    m = map_workload(wl, hw, params["strategy"], seed=seed, options=opts.get("mapping_options"))
+    m = map_workload(wl, hw, params["strategy"], seed=seed,
+                     options={"profile_ticks": T, **(opts.get("mapping_options") or {})})
     t2 = time.perf_counter()
     res = simulate(wl, hw, m, ticks=T, seed=seed)
     t3 = time.perf_counter()
