@@ -138,6 +138,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--simpy-ticks", type=int, default=20, help="ticks of the (slow) SimPy reference run")
     ap.add_argument("--sanafe-python", default=None, help="a python with `sanafe` installed")
+    ap.add_argument("--sanafe-cycle-ticks", type=int, default=0,
+                    help="also run SANA-FE's `cycle` timing (BookSim NoC) on this many first ticks, against "
+                         "the espine_pcm 32x32 event loop on the same ticks")
+    ap.add_argument("--simpy-espine-ticks", type=int, default=0,
+                    help="also time the SimPy reference against the engine on the shipped espine_pcm chip "
+                         "(diehl_cook, sequential, on-chip STDP, IR drop, write-verify) for this many ticks")
     ap.add_argument("--brian2-python", default=None)
     ap.add_argument("--brian2-worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None, help="write the numbers here")
@@ -180,6 +186,18 @@ def main():
     t_eng_k, ev_k = engine_loop(wl, ideal, eng["mapping"], k, args.repeats)
     rows.append((f"SimPy reference, ideal chip, first {k} ticks (run; set-up {sp['setup_s']:.1f} s apart)", sp["s"], sp["events"]))
     rows.append((f"neurosim engine, ideal chip, first {k} ticks (event loop)", t_eng_k, ev_k))
+    sp_esp = None
+    if args.simpy_espine_ticks > 0:
+        ke = args.simpy_espine_ticks
+        wl_dc = ns.load_workload(HERE.parent / "traces" / "diehl_cook")
+        hw_e = ns.load_hardware("espine_pcm")
+        m_dc = ns.map_workload(wl_dc, hw_e, "sequential")
+        spe = simpy_run(wl_dc, hw_e, m_dc, ke)
+        t_e, ev_e = engine_loop(wl_dc, hw_e, m_dc, ke, args.repeats)
+        sp_esp = (ke, spe, t_e, ev_e)
+        rows.append((f"SimPy reference, espine_pcm, diehl_cook, first {ke} ticks (run; set-up {spe['setup_s']:.1f} s apart)",
+                     spe["s"], spe["events"]))
+        rows.append((f"neurosim engine, espine_pcm, diehl_cook, first {ke} ticks (event loop)", t_e, ev_e))
     sf = {}
     if args.sanafe_python:
         for timing in ("simple", "detailed"):
@@ -188,6 +206,16 @@ def main():
                 sf[timing] = r
                 rows.append((f"SANA-FE {r['timing']} timing, loihi.yaml ({r['lif_spikes'] or 'n/a'} spikes; "
                              f"build {r['build_s']:.1f} s apart)", r["sim_s"], r["spikes"]))
+    cyc = None
+    if args.sanafe_python and args.sanafe_cycle_ticks > 0:
+        kc = args.sanafe_cycle_ticks
+        r = sanafe_run(args.sanafe_python, kc, "cycle")
+        if r:
+            t_esp_k, ev_esp_k = engine_loop(wl, networks.espine_wide(), esp["mapping"], kc, 1)
+            cyc = (kc, r, t_esp_k, ev_esp_k)
+            rows.append((f"SANA-FE cycle timing (BookSim), loihi.yaml, first {kc} ticks "
+                         f"(build {r['build_s']:.1f} s apart)", r["sim_s"], r["spikes"]))
+            rows.append((f"neurosim engine, espine_pcm 32x32, first {kc} ticks (event loop)", t_esp_k, ev_esp_k))
     b2 = {}
     if args.brian2_python:
         for target in ("cython", "cpp_standalone"):
@@ -210,6 +238,9 @@ def main():
     r_eng = rate(eng["simulate_s"], ev)
     print("\nRatios (engine simulate() on the ideal chip, events/s):")
     print(f"* vs SimPy reference (same {k} ticks, event loop vs SimPy run): {rate(t_eng_k, ev_k) / rate(sp['s'], sp['events']):.0f}x")
+    if sp_esp:
+        ke, spe, t_e, ev_e = sp_esp
+        print(f"* espine_pcm (diehl_cook, {ke} ticks) vs SimPy reference: {rate(t_e, ev_e) / rate(spe['s'], spe['events']):.0f}x")
     for timing, r in sf.items():
         print(f"* vs SANA-FE {timing}: {r_eng / rate(r['sim_s'], r['spikes']):.2f}x")
     print(f"* vs bare compiled CSR loop: {r_eng / rate(bare['s'], bare['events']):.3f}x "
@@ -222,6 +253,14 @@ def main():
           f"(event loop only: {rate(esp['loop_s'], esp['events']) / rate(bare['s'], bare['events']):.4f}x)")
     for target, (t, same) in b2.items():
         print(f"* espine_pcm 32x32 simulate() vs Brian2 {target}: {r_esp / rate(t, ev):.4f}x")
+    r_esp_loop = rate(esp["loop_s"], esp["events"])
+    for timing, r in sf.items():
+        print(f"* espine_pcm 32x32 vs SANA-FE {timing}: simulate() {r_esp / rate(r['sim_s'], r['spikes']):.3f}x, "
+              f"event loop {r_esp_loop / rate(r['sim_s'], r['spikes']):.3f}x")
+    if cyc:
+        kc, r, t_k, ev_k = cyc
+        print(f"* espine_pcm 32x32 event loop vs SANA-FE cycle timing (first {kc} ticks each): "
+              f"{rate(t_k, ev_k) / rate(r['sim_s'], r['spikes']):.1f}x")
     for name, (r, _) in variants.items():
         rv = rate(r["simulate_s"], r["events"])
         print(f"* VARIANT {name}: simulate() vs bare loop {rv / rate(bare['s'], bare['events']):.3f}x "

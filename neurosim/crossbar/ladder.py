@@ -98,18 +98,11 @@ def single_row_reads(G, v_read, r_wire_row, r_wire_col, r_driver, r_sense, r_acc
                 d[:, 0] = 1.0
             u = b / d
         else:
-            cp = np.empty((n, C))
-            bp = np.empty((n, C))
-            cp[:, 0] = upper0 / d[:, 0]
-            bp[:, 0] = b[:, 0] / d[:, 0]
-            for j in range(1, C):
-                m = d[:, j] + gw * cp[:, j - 1]            # d_j - lower_j·c'_{j-1}, lower = -gw
-                cp[:, j] = -gw / m
-                bp[:, j] = (b[:, j] + gw * bp[:, j - 1]) / m
+            # forward elimination (m = d_j - lower_j·c'_{j-1}, lower = -gw) and back substitution,
+            # row by row in csrc/ladder.pyx
+            from neurosim._core.ladder import thomas_rows
             u = np.empty((n, C))
-            u[:, -1] = bp[:, -1]
-            for j in range(C - 2, -1, -1):
-                u[:, j] = bp[:, j] - cp[:, j] * u[:, j + 1]
+            thomas_rows(np.ascontiguousarray(d), np.ascontiguousarray(b), gw, float(upper0), u)
     i_col = y * u
     v_cell = u / denom
     return v_cell, i_col, i_col.sum(axis=1)
