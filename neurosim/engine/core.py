@@ -503,7 +503,10 @@ class _Maintenance:
             self._synced = True
         rr = s["row_reads"]
         extra = 0
-        for kk, st in enumerate(info["states"]):
+        # without read disturb only crossbars written this tick can change
+        todo = range(len(info["states"])) if self.disturb else np.flatnonzero(s["xb_writes_tick"]).tolist()
+        for kk in todo:
+            st = info["states"][kk]
             cells = self._cells(kk)
             changed = False
             if self.disturb and self.s["xb_writes_tick"][kk] > 0:
