@@ -92,3 +92,19 @@ def test_validate_catches_corruption(pcm):
     bad.crossbar_tile[:] = 0
     with pytest.raises(MappingError, match="tile by tile"):
         bad.validate(net, pcm)
+
+
+def test_verify_gain_map_only_on_write_verify_chips():
+    """The write-verify gain the espine cell placement judges cells by: the array's apparent /
+    programmed conductance, below 1 and lowest far from the driver and sense amplifiers."""
+    from neurosim.mapping.endurance import verify_gain_logical
+    hw = ns.load_hardware("espine_pcm")
+    assert hw.crossbar.ir_drop_compensation == "write_verify"
+    g = verify_gain_logical(hw, np.array([0.2, -0.5, 0.9]))
+    assert g.shape == (hw.tile.crossbar_rows, hw.neurons_per_crossbar)
+    assert np.all((g > 0) & (g < 1))
+    # the word line is driven at column 0 and the bit lines sensed below the last row
+    assert g[-1, 0] == g.max() and g[0, -1] == g.min()
+    off = ns.load_hardware("espine_pcm", overrides={"crossbar.ir_drop_compensation": "none"})
+    assert verify_gain_logical(off, np.ones(3)) is None
+    assert verify_gain_logical(ns.load_hardware("ideal"), np.ones(3)) is None

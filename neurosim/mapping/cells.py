@@ -44,10 +44,14 @@ def synapse_intensity(net: NetView, hw, spikes: np.ndarray, kind: str) -> np.nda
 
 
 def place_cells(net: NetView, hw, slots, slot_xbar: np.ndarray, intensity: np.ndarray,
-                maps: np.ndarray, *, max_iter: int = 2000):
+                maps: np.ndarray, *, max_iter: int = 2000, gain=None, measured_in_place: bool = False):
     """Return ``(slot_col int64[S], row_perm, stats)`` for :func:`assemble_mapping`.
 
-    ``maps`` is (1 or K, R, C_logical) endurance; crossbar k uses ``maps[k % len(maps)]``."""
+    ``maps`` is (1 or K, R, C_logical) endurance; crossbar k uses ``maps[k % len(maps)]``.
+    ``gain`` (R, C_logical), with write-verify programming: a cell's writes scale as 1/gain (one
+    weight step spans 1/gain as many levels), so the map is judged as ``E·gain``; with
+    ``measured_in_place`` the intensities were counted with the synapses at their neuron-order cells
+    and are first brought to gain 1 (multiplied by the gain there)."""
     from neurosim._core.mapping_cells import improve_cells
     n = net.n_neurons
     R, C = hw.tile.crossbar_rows, hw.neurons_per_crossbar
@@ -85,6 +89,10 @@ def place_cells(net: NetView, hw, slots, slot_xbar: np.ndarray, intensity: np.nd
         ncol = int(sbounds[t + 1] - sbounds[t])
         I = np.zeros((nr, ncol))
         I[syn_row[syn], syn_col[syn]] = intensity[syn]
+        if gain is not None:
+            E = E * gain
+            if measured_in_place:
+                I = I * gain[:nr, :ncol]
         if not np.any(I > 0) or not np.all(np.isfinite(E)):
             per.append(np.inf)
             continue

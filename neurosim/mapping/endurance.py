@@ -91,6 +91,27 @@ def write_endurance_logical(hw, n_maps: int = 1, seed: int = 0) -> tuple[np.ndar
         return base[None], src
 
 
+def verify_gain_logical(hw, weights) -> np.ndarray | None:
+    """(R, C_logical) apparent/programmed conductance of each logical cell (the weaker cell of a
+    differential pair) on a chip that programs with write-verify (``crossbar.ir_drop_compensation``),
+    for an array at the mean cell conductance of the encoded ``weights``; ``None`` on other chips.
+    With write-verify a cell's conductance moves 1/gain per unit of weight, and so do its level
+    crossings (docs/mapping.md)."""
+    cb, d = hw.crossbar, hw.device
+    if cb.ir_drop_compensation != "write_verify" or cb.ir_drop_method == "none" or d.type == "ideal":
+        return None
+    from neurosim.crossbar.verify import apparent_gain
+    dg = d.g_max_s - d.g_min_s
+    w = np.minimum(np.abs(np.asarray(weights, np.float64)), d.weight_scale) / d.weight_scale
+    mean_w = float(w.mean()) if w.size else 0.0
+    if d.weight_encoding == "differential":
+        g_typ = d.g_min_s + 0.5 * mean_w * dg            # one cell of the pair holds |w|, the other g_min
+    else:
+        g_typ = 0.5 * (d.g_min_s + d.g_max_s)            # reference column: weights of both signs about g_mid
+    R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns
+    return to_logical(hw, apparent_gain(hw, np.full((R, C), g_typ)))
+
+
 def read_endurance_logical(hw) -> tuple[np.ndarray, str]:
     """``(map float64[R, C_logical], source)``: reads to tolerance at stored level G = g_max."""
     R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns

@@ -121,15 +121,22 @@ def _partition_and_place(ctx, *, life_kind=None, partitioner="kl"):
     if life_kind is not None:
         from .cells import place_cells, synapse_intensity
         inten = synapse_intensity(ctx["net"], hw, spikes, life_kind)
+        measured = False
         if life_kind == "write" and opts.get("wear_profile", True):
             prof = _wear_profile(ctx, slot_xbar, opts.get("profile_ticks"))
             if prof is not None:
                 writes, pmeta = prof
                 meta["wear_profile"] = pmeta
+                measured = True
                 # profiled pulses rank the synapses; spike counts (< 1 pulse) only break ties
                 inten = np.where(inten > 0, writes + 1e-3 * inten / max(float(inten.max()), 1.0), 0.0)
+        gain = None
+        if life_kind == "write":
+            from .endurance import verify_gain_logical
+            gain = verify_gain_logical(hw, ctx["net"].weight)
         col, rp, cst = place_cells(ctx["net"], hw, slots, slot_xbar, inten, maps,
-                                   max_iter=opts.get("cell_iterations", 2000))
+                                   max_iter=opts.get("cell_iterations", 2000), gain=gain,
+                                   measured_in_place=measured)
         out["slot_col"], out["row_perm"] = col, rp
         meta["cells"] = cst
     return out
