@@ -56,8 +56,8 @@ def lifetime_table(folder, studied):
         ticks = r["ticks"] if r["workload"] in ("digits", "diehl_cook") else "all"
         acc = g(r["accuracy"]) if r["accuracy"] not in ("", None) else "–"
         out.append(
-            f"| {r['workload']} | {r['strategy']} | {r['crossbars_used']} | {ticks} | {g(r['lifetime_inferences'])} | "
-            f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)}{seed_range(r)} | "
+            f"| {r['workload']} | {r['strategy']} | {g(r['crossbars_used'])} | {ticks} | {g(r['lifetime_inferences'])} | "
+            f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)}{seed_range(r) if r['strategy'] != 'spinemap' else ''} | "
             f"{g(float(r['energy_per_inference_pj']) / 1e6)} | {pct(r['energy_overhead'])} | "
             f"{g(r['packet_latency_mean_cycles'])} | {pct(r['latency_overhead'])} | "
             f"{int(float(r[count_key])):,} | {acc} |")
