@@ -130,6 +130,11 @@ def test_study_espine_quick(tmp_path):
     doc = json.loads((out / "results.json").read_text())
     _check_common(out, doc, "espine", "spinemap")
     assert doc["plan"]["hwconfig"] == "espine_pcm"
+    # three seeds per (workload, mapping): the quick form checks the seed-averaged ratios
+    for r_ in doc["tables"]["main"]:
+        assert r_["seeds"] == [0, 1, 2], r_
+        if r_["fits"] and r_["strategy"] == "espine":
+            assert len(r_["lifetime_norm_per_seed"]) == 3
     for r_ in doc["tables"]["main"]:
         if r_["fits"]:
             assert r_["write_pulses"] > 0, r_          # every workload learns on chip
