@@ -1160,16 +1160,17 @@ cdef class Core:
                 gg = self.g_min + (-w if w < 0 else 0.0) / s * self.dg
         else:
             gg = 0.5 * (self.g_min + self.g_max) + w / (2.0 * s) * self.dg
-        if gg < self.g_min:
-            gg = self.g_min
-        if gg > self.g_max:
-            gg = self.g_max
+        gg = self.confine(gg)
         if self.compensate:
-            gg = gg / self.alpha[cell]
-            if gg < self.g_min:
-                gg = self.g_min
-            if gg > self.g_max:
-                gg = self.g_max
+            gg = self.confine(gg / self.alpha[cell])
+        return gg
+
+    cdef inline double confine(self, double gg) noexcept nogil:
+        """gg clipped to the device range [g_min, g_max]."""
+        if gg < self.g_min:
+            return self.g_min
+        if gg > self.g_max:
+            return self.g_max
         return gg
 
     cdef double accumulate_target(self, double w, int which, int64_t cell) noexcept nogil:
@@ -1182,12 +1183,7 @@ cdef class Core:
         cdef double n = floor((d if d > 0 else -d) / step + 1e-9)
         if n < 1.0:
             return g_now
-        gg = self.snap(g_now + (n * step if d > 0 else -n * step))
-        if gg < self.g_min:
-            gg = self.g_min
-        if gg > self.g_max:
-            gg = self.g_max
-        return gg
+        return self.confine(self.snap(g_now + (n * step if d > 0 else -n * step)))
 
     cdef double decode_syn(self, int64_t s) noexcept nogil:
         """Effective weight of synapse s: the encoding's decoding of apparent conductances alpha*G."""

@@ -45,6 +45,16 @@ def make_workload(rng, n_in, n_lif, ticks, plastic, max_delay):
     return ns.Workload(net, inputs={"in": raster})
 
 
+def _pcm(d):
+    return {
+        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
+        "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
+        "noc__multicast": d["mc"], "crossbar__ir_drop_method": "none",
+        "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
+        "device__faults__stuck_at_rate": 0.05, "device__variation__d2d_sigma_rel": 0.05,
+        "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}
+
+
 CHIPS = {
     # ideal device, tiny crossbars, small buffers and short ticks: back-pressure and overruns
     "ideal": lambda d: make_chip("ideal", {
@@ -60,16 +70,9 @@ CHIPS = {
         "peripherals__write_latency_cycles": 3, "peripherals__write_driver_energy_pj": 0.2,
         "tick_period_s": d["period"] * 1e-9, "leakage__power_per_tile_w": 1e-6}),
     # PCM with 16 levels, differential pairs, power-law endurance low enough to wear cells out
-    "pcm": lambda d: make_chip("espine_pcm", {
-        "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
-        "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
-        "noc__multicast": d["mc"], "crossbar__ir_drop_method": "none",
-        "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
-        "device__faults__stuck_at_rate": 0.05, "device__variation__d2d_sigma_rel": 0.05,
-        "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}),
+    "pcm": lambda d: make_chip("espine_pcm", _pcm(d)),
     # the same PCM chip with the mixed-precision (accumulate) level update
-    "pcm_accumulate": lambda d: CHIPS["pcm"](d).model_copy(update={"learning": CHIPS["pcm"](d).learning.model_copy(
-        update={"level_update": "accumulate"})}),
+    "pcm_accumulate": lambda d: make_chip("espine_pcm", {**_pcm(d), "learning__level_update": "accumulate"}),
     # PCM with IR drop solved and write-verify programming (initial and run-time writes compensated)
     "pcm_verify": lambda d: make_chip("espine_pcm", {
         "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
@@ -124,6 +127,15 @@ def compare(res, ref):
         assert res.energy_pj[k] == pytest.approx(v, rel=1e-12, abs=1e-9), k
 
 
+def run_both(wl, hw, m):
+    """Run the engine and the SimPy reference on one fixed case, compare them, return the engine's result."""
+    res = ns.simulate(wl, hw, m)
+    ref = simulate_reference(wl, hw, m)
+    assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
+    compare(res, ref)
+    return res
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31 - 1), chip=st.sampled_from(sorted(CHIPS)),
        w=st.integers(1, 3), h=st.integers(1, 3), cpt=st.integers(1, 2), buf=st.integers(1, 4),
@@ -157,10 +169,7 @@ def test_accumulate_level_update_identically():
     hw = CHIPS["pcm_accumulate"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
     wl = make_workload(rng, 6, 8, 60, True, 1)
     m = random_mapping(wl, hw, rng)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0
-    compare(res, ref)
+    res = run_both(wl, hw, m)
     assert res.counts["write_pulses"] > 0
     near = ns.simulate(wl, CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)), m)
     assert res.counts["write_pulses"] < near.counts["write_pulses"]
@@ -173,10 +182,7 @@ def test_write_verify_programming_identically():
     hw = CHIPS["pcm_verify"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=800))
     wl = make_workload(rng, 6, 8, 60, True, 1)
     m = random_mapping(wl, hw, rng)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0
-    compare(res, ref)
+    res = run_both(wl, hw, m)
     assert res.counts["write_pulses"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
@@ -187,10 +193,7 @@ def test_reference_handles_back_pressure_and_overruns():
                              rr=3, period=30))
     wl = make_workload(rng, 6, 10, 30, False, 2)
     m = random_mapping(wl, hw, rng, split=0.3)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
-    compare(res, ref)
+    res = run_both(wl, hw, m)
     assert res.overruns > 0
     assert res.counts["partial_sum_packets"] > 0
 
@@ -200,10 +203,7 @@ def test_read_disturb_refresh_and_rebuilds_identically():
     hw = CHIPS["rram_disturb"](dict(w=2, h=1, cpt=2, mc="router", period=300))
     wl = make_workload(rng, 6, 8, 40, False, 2)
     m = random_mapping(wl, hw, rng, split=0.2)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
-    compare(res, ref)
+    res = run_both(wl, hw, m)
     assert res.counts["refresh_writes"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
@@ -212,10 +212,7 @@ def test_learning_wears_cells_out_identically():
     hw = CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
     wl = make_workload(rng, 6, 8, 60, True, 1)
     m = random_mapping(wl, hw, rng)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
-    compare(res, ref)
+    res = run_both(wl, hw, m)
     assert res.counts["write_pulses"] > 0
     assert res.counts["failed_cells"] > 0
 
@@ -230,8 +227,5 @@ def test_ideal_chip_encodings_identically(encoding):
                              "device__g_min_s": 0.25, "device__g_max_s": 1.5})
     wl = make_workload(rng, 6, 9, 30, True, 2)
     m = random_mapping(wl, hw, rng, split=0.3)
-    res = ns.simulate(wl, hw, m)
-    ref = simulate_reference(wl, hw, m)
-    assert res.spikes.size > 0
+    res = run_both(wl, hw, m)
     assert any(xb.block_shape[1] < hw.tile.crossbar_columns for xb in res.crossbars)
-    compare(res, ref)

@@ -171,8 +171,9 @@ def synapse_writes(res, mapping, hw) -> np.ndarray:
     for x in res.crossbars:
         lo, hi = np.searchsorted(ks, [x.crossbar, x.crossbar + 1])
         ids = order[lo:hi]
-        W = x.writes
+        W = x.cell_writes(full=True)              # physical (R, C): no assumption on the block layout
         r, c = mapping.synapse_row[ids], mapping.synapse_column[ids]
+        # physical columns of logical column c as in metrics.lifetime.physical_columns_of
         out[ids] = W[r, 2 * c] + W[r, 2 * c + 1] if diff else W[r, c]
     return out
 

@@ -183,15 +183,14 @@ class ReferenceModel:
         if not d.levels:
             return g
         step = dg / (d.levels - 1)
+        snap = lambda x: d.g_min_s + round((x - d.g_min_s) / dg * (d.levels - 1)) * step  # noqa: E731
         if g_now is not None and self.hw.learning.level_update == "accumulate":
             # whole level steps from the cell's conductance, none until a full step is due
             n_steps = math.floor(abs(g - g_now) / step + 1e-9)
             if n_steps < 1:
                 return g_now
-            g = g_now + math.copysign(n_steps * step, g - g_now)
-            g = d.g_min_s + round((g - d.g_min_s) / dg * (d.levels - 1)) * step
-            return min(max(g, d.g_min_s), d.g_max_s)
-        return d.g_min_s + round((g - d.g_min_s) / dg * (d.levels - 1)) * step
+            return min(max(snap(g_now + math.copysign(n_steps * step, g - g_now)), d.g_min_s), d.g_max_s)
+        return snap(g)
 
     # ------------------------------------------------------------------ run
     def run(self):
