@@ -41,6 +41,12 @@ DEF KIND_SPIKE = 1
 
 DEF HIST_LEN = 4096
 
+# Currents are accumulated in fixed point, FX_BITS fractional bits (docs/engine.md, "Currents"):
+# integer sums do not depend on the order of the reads, so every timing model gives the same sums.
+DEF FX_BITS = 40
+DEF FX_ONE = 1099511627776.0          # 2**FX_BITS
+DEF FX_INV = 9.094947017729282e-13    # 2**-FX_BITS (exact)
+
 cdef struct Item:
     int64_t k1
     int64_t k2
@@ -81,8 +87,14 @@ cdef struct RowRec:       # one crossbar row (block row), read by one cache line
     int64_t reads
 
 cdef struct SynRec:       # one synapse in row order: what a row read needs
-    double w              # effective weight
+    int64_t w             # effective weight, fixed point (FX_BITS)
     int32_t slot          # logical column slot
+    int32_t delay
+
+
+cdef struct FSyn:         # functional timing: one synapse in its presynaptic neuron's run
+    int64_t w             # effective weight, fixed point (FX_BITS)
+    int32_t slot
     int32_t delay
 
 
@@ -113,7 +125,7 @@ cdef struct Pkt:
     int32_t dst          # destination tile (unicast / replicate / partial sum); -1 multicast
     int32_t slot         # partial sum: source slot
     int32_t dj           # replicate: index of the destination in the neuron's ndst list
-    double value         # partial sum: current
+    int64_t value        # partial sum: current, fixed point (FX_BITS)
 
 cdef struct Flit:
     int32_t pkt
@@ -182,6 +194,11 @@ cdef Item heap_pop(Heap* h) noexcept nogil:
     return top
 
 
+cdef inline int64_t fx(double w) noexcept nogil:
+    """Weight -> fixed point (FX_BITS fractional bits), rounded to nearest, ties to even."""
+    return <int64_t> rint(w * FX_ONE)
+
+
 cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
     return a if a > b else b
 
@@ -194,6 +211,7 @@ cdef class Core:
     cdef int64_t n, n_slots, K, n_rows, n_tiles, mesh_w, mesh_h, D, P
     cdef int64_t F, B, router_lat, link_lat, upd_lat, so_lat, par, read_lat, write_lat
     cdef bint multicast, learning, clip
+    cdef bint functional               # timing == "functional": no NoC, no read queues (docs/engine.md §8)
     cdef int encoding                  # 0 signed, 1 differential, 2 reference_column
     cdef double g_min, g_max, dg, wscale, min_change
     cdef int64_t levels
@@ -252,9 +270,9 @@ cdef class Core:
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
     cdef int32_t[::1] rcount
-    cdef double[::1] acc                     # D x n_slots
+    cdef int64_t[::1] acc                    # D x n_slots, fixed point (FX_BITS)
     cdef uint8_t[::1] accf
-    cdef double[::1] ps_val
+    cdef int64_t[::1] ps_val
     cdef uint8_t[::1] ps_got
     cdef double[::1] w_eff                   # per synapse, in row order (position syn_pos[s])
     cdef double[::1] alpha                   # per cell: apparent / stored conductance (IR drop)
@@ -313,6 +331,12 @@ cdef class Core:
     cdef int64_t tick_spk_n
     cdef int64_t* syn_mark
     cdef int64_t n_syn
+    cdef const int32_t[::1] row_pre         # presynaptic neuron of each row (-1: none)
+    cdef FSyn* fsyn                          # functional: synapses grouped by presynaptic neuron
+    cdef int64_t* fptr                       # ... neuron -> first entry (n + 1)
+    cdef int64_t* fpos                       # row-order position -> fsyn entry
+    cdef int64_t* nspk                       # functional: spikes sent per neuron (row reads = these)
+    cdef int64_t* nspk_acc                   # ... of which the NoC counters already account for
 
     def __cinit__(self):
         self.ev.a = NULL
@@ -345,6 +369,11 @@ cdef class Core:
         self.ret_head = NULL
         self.ret_cnt = NULL
         self.blocked = NULL
+        self.fsyn = NULL
+        self.fptr = NULL
+        self.fpos = NULL
+        self.nspk = NULL
+        self.nspk_acc = NULL
 
     def __dealloc__(self):
         cdef int64_t i
@@ -366,6 +395,7 @@ cdef class Core:
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
+        free(self.fsyn); free(self.fptr); free(self.fpos); free(self.nspk); free(self.nspk_acc)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -383,6 +413,8 @@ cdef class Core:
         self.accumulate = cfg["accumulate"]; self.compensate = cfg["compensate"]
         self.n_ticks_total = cfg["n_ticks"]
         self.n_syn = cfg["n_syn"]
+        self.functional = cfg.get("functional", False)
+        self.row_pre = a["row_pre"]
         self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
         self.vres = a["v_reset"]; self.refr = a["refractory"]; self.home_slot = a["home_slot"]
         self.ps_ptr = a["ps_ptr"]; self.ps_slot = a["ps_slot"]; self.slot_xbar = a["slot_xbar"]
@@ -434,7 +466,7 @@ cdef class Core:
             self.rows[i].end = self.row_ptr[i + 1]
             self.rows[i].reads = self.row_reads[i]
         for i in range(self.n_syn):
-            self.syns[i].w = self.w_eff[i]
+            self.syns[i].w = fx(self.w_eff[i])
             self.syns[i].slot = self.row_syn_slot[i]
             self.syns[i].delay = self.row_syn_delay[i]
         nch = self.n_tiles * 6
@@ -492,6 +524,9 @@ cdef class Core:
         if self.multicast:
             if self.build_trees() != 0:
                 raise MemoryError()
+        if self.functional:
+            if self.build_functional() != 0:
+                raise MemoryError()
 
     # ======================================================================== helpers
     cdef inline int sched(self, int64_t cycle, int64_t phase, int64_t typ, int64_t arg) noexcept nogil:
@@ -548,7 +583,7 @@ cdef class Core:
         self.wheel_base = c
 
     cdef int64_t new_pkt(self, int64_t key, int64_t t_gen, int32_t neuron, int32_t kind, int32_t dst,
-                         int32_t slot, double value, int32_t dj=-1) noexcept nogil:
+                         int32_t slot, int64_t value, int32_t dj=-1) noexcept nogil:
         cdef Pkt* np_
         if self.pk_n == self.pk_cap:
             np_ = <Pkt*> realloc(self.pk, 2 * self.pk_cap * sizeof(Pkt))
@@ -1025,23 +1060,30 @@ cdef class Core:
             s0 = s1
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
-        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
-        cdef int64_t U = self.now, q, j, g, ring, nn, fcyc, ng
+        self.update_circuit(kk, self.now, True)
+
+    cdef void update_circuit(self, int64_t kk, int64_t U, bint timed) noexcept nogil:
+        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2), starting at
+        cycle U; `timed`: stamp spikes with their cycle and send them as packets (else cycle -1, the
+        functional timing delivers them after the updates)."""
+        cdef int64_t q, j, g, ring, nn, fcyc, ng
         cdef int32_t nid
         cdef double I, vv
+        cdef int64_t Iq
         ring = self.ring_t
         ng = 0
         for j in range(self.upd_ptr[kk], self.upd_ptr[kk + 1]):
             q = j - self.upd_ptr[kk]
             nid = self.upd_neuron[j]
             g = ring * self.n_slots + self.home_slot[nid]
-            I = self.acc[g]
-            self.acc[g] = 0.0
+            Iq = self.acc[g]
+            self.acc[g] = 0
             self.accf[g] = 0
             for nn in range(self.ps_ptr[nid], self.ps_ptr[nid + 1]):
                 if self.ps_got[self.ps_slot[nn]]:
-                    I = I + self.ps_val[self.ps_slot[nn]]
+                    Iq = Iq + self.ps_val[self.ps_slot[nn]]
                     self.ps_got[self.ps_slot[nn]] = 0
+            I = (<double> Iq) * FX_INV
             self.n_updates += 1
             if self.rcount[nid] > 0:
                 self.rcount[nid] -= 1
@@ -1050,17 +1092,19 @@ cdef class Core:
             if vv >= self.thr[nid]:
                 self.v[nid] = self.vres[nid]
                 self.rcount[nid] = self.refr[nid]
-                fcyc = U + (q // self.par + 1) * self.upd_lat
+                fcyc = U + (q // self.par + 1) * self.upd_lat if timed else -1
                 self.push_spike(<int32_t> self.tick, nid, fcyc)
                 self.n_spikes_out += 1
                 self.spiked[nid] = 1
                 self.tick_spk[self.tick_spk_n] = nid
                 self.tick_spk_n += 1
-                self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
+                if timed:
+                    self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
             else:
                 self.v[nid] = vv
-        ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
-        self.E = imax(self.E, U + ng * self.upd_lat)
+        if timed:
+            ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
+            self.E = imax(self.E, U + ng * self.upd_lat)
 
     cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
         cdef int64_t j, pk, q
@@ -1079,12 +1123,12 @@ cdef class Core:
             NS_PREFETCH(p0)
             p0 += 64
         if self.multicast:
-            pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0.0)
+            pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0)
             self.inject(pk, tile, rc)
         else:
             for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                 pk = self.new_pkt(base_key + self.ndst_tile[j], t_gen, nid, KIND_SPIKE,
-                                  self.ndst_tile[j], -1, 0.0, <int32_t> j)
+                                  self.ndst_tile[j], -1, 0, <int32_t> j)
                 self.inject(pk, tile, rc)
 
     # ======================================================================== one tick
@@ -1110,7 +1154,7 @@ cdef class Core:
                 key = ((<int64_t> KIND_PS << 31) + nid) << 20
                 pk = self.new_pkt(key + self.slot_xbar[g], self.T0, <int32_t> nid, KIND_PS,
                                   self.xbar_tile[home_k], <int32_t> g, self.acc[ring * self.n_slots + g])
-                self.acc[ring * self.n_slots + g] = 0.0
+                self.acc[ring * self.n_slots + g] = 0
                 self.accf[ring * self.n_slots + g] = 0
                 self.ps_pending[home_k] += 1
                 self.n_ps_packets += 1
@@ -1128,6 +1172,130 @@ cdef class Core:
                 self.emit(<int32_t> nid, self.T0, self.entry_tile[nid], self.T0)
         self.event_loop()
         self.process_crossbars()
+        self.tick_traffic_end[t] = self.E
+        return self.learn()
+
+    # ======================================================================== functional timing
+    cdef int build_functional(self) noexcept nogil:
+        """Synapses of every presynaptic neuron in one run (its rows in nrow order), for the
+        functional timing's scatter loop, and the map from row-order positions to the runs."""
+        cdef int64_t nid, e, q, row, j = 0
+        self.fsyn = <FSyn*> malloc((self.n_syn + 1) * sizeof(FSyn))
+        self.fptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.fpos = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
+        self.nspk = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.nspk_acc = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        if self.fsyn == NULL or self.fptr == NULL or self.fpos == NULL or self.nspk == NULL or self.nspk_acc == NULL:
+            return -1
+        memset(self.nspk, 0, (self.n + 1) * sizeof(int64_t))
+        memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
+        for q in range(self.n_syn):
+            self.fpos[q] = -1
+        for nid in range(self.n):
+            self.fptr[nid] = j
+            for e in range(self.ndst_rptr[self.ndst_ptr[nid]], self.ndst_rptr[self.ndst_ptr[nid + 1]]):
+                row = self.nrowx[e].row
+                for q in range(self.rows[row].start, self.rows[row].end):
+                    self.fsyn[j].w = self.syns[q].w
+                    self.fsyn[j].slot = self.syns[q].slot
+                    self.fsyn[j].delay = self.syns[q].delay
+                    self.fpos[q] = j
+                    j += 1
+        self.fptr[self.n] = j
+        return 0
+
+    cdef void deliver_functional(self, int64_t nid) noexcept nogil:
+        """A spike of nid reads each of its rows once: every synapse adds its weight to its slot."""
+        cdef int64_t j, j0 = self.fptr[nid], j1 = self.fptr[nid + 1], slot, g
+        cdef int64_t base = self.ring_t, D = self.D, ns = self.n_slots
+        cdef FSyn* f
+        if j1 == j0:
+            return
+        self.nspk[nid] += 1
+        for j in range(j0, j1):
+            f = &self.fsyn[j]
+            slot = base + f.delay
+            if slot >= D:
+                slot -= D
+            g = slot * ns + f.slot
+            self.acc[g] += f.w
+            self.accf[g] = 1
+        self.n_syn_events += j1 - j0
+        self.n_row_reads += self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]]
+
+    cdef void xy_flits(self, int32_t src, int32_t dst, int64_t flits) noexcept nogil:
+        """Flits of a unicast packet along its XY route: every link it takes, and the ejection."""
+        cdef int32_t r = src, xd = self.tile_x[dst], yd = self.tile_y[dst]
+        while r != dst:
+            if xd > self.tile_x[r]:
+                self.link_flits[r * 6 + 0] += flits
+                r = r + 1
+            elif xd < self.tile_x[r]:
+                self.link_flits[r * 6 + 1] += flits
+                r = r - 1
+            elif yd > self.tile_y[r]:
+                self.link_flits[r * 6 + 2] += flits
+                r = r + <int32_t> self.mesh_w
+            else:
+                self.link_flits[r * 6 + 3] += flits
+                r = r - <int32_t> self.mesh_w
+        self.link_flits[dst * 6 + 4] += flits
+
+    cdef void account_spikes(self) noexcept nogil:
+        """NoC counters of the spikes sent since the last call (functional timing): a spike's
+        packets, flits per router output and deliveries do not depend on when it is sent."""
+        cdef int64_t nid, cnt, i, j
+        cdef int o
+        for nid in range(self.n):
+            cnt = self.nspk[nid] - self.nspk_acc[nid]
+            if cnt == 0:
+                continue
+            self.nspk_acc[nid] = self.nspk[nid]
+            self.n_deliveries += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
+            if self.multicast:
+                self.n_packets += cnt
+                for i in range(self.tree_ptr[nid], self.tree_ptr[nid + 1]):
+                    for o in range(5):
+                        if self.tnodes[i].mask & (1 << o):
+                            self.link_flits[<int64_t> self.tnodes[i].router * 6 + o] += cnt * self.F
+            else:
+                for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                    self.n_packets += cnt
+                    self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
+
+    cdef int64_t run_tick_functional(self) noexcept nogil:
+        """Tick self.tick without timing: partial sums, neuron updates, then every spike's rows
+        read at once (same currents, counters and learning as the cycle model; docs/engine.md §8)."""
+        cdef int64_t t = self.tick, j, g, gg, ring, kk, home_k, nid
+        self.T0 = self.tick_start[t]
+        self.E = self.T0
+        self.tick_spk_n = 0
+        ring = t % self.D
+        self.ring_t = ring
+        for j in range(self.nonhome_slots.shape[0]):
+            g = self.nonhome_slots[j]
+            gg = ring * self.n_slots + g
+            if self.accf[gg]:
+                nid = self.slot_neuron[g]
+                home_k = self.slot_xbar[self.home_slot[nid]]
+                self.ps_val[g] = self.acc[gg]
+                self.ps_got[g] = 1
+                self.acc[gg] = 0
+                self.accf[gg] = 0
+                self.n_ps_packets += 1
+                self.n_packets += 1
+                self.n_deliveries += 1
+                self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.F)
+        for kk in range(self.K):
+            if self.upd_ptr[kk + 1] > self.upd_ptr[kk]:
+                self.update_circuit(kk, self.T0, False)
+        for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
+            nid = self.in_neurons[j]
+            self.spiked[nid] = 1
+            self.tick_spk[self.tick_spk_n] = <int32_t> nid
+            self.tick_spk_n += 1
+        for j in range(self.tick_spk_n):
+            self.deliver_functional(self.tick_spk[j])
         self.tick_traffic_end[t] = self.E
         return self.learn()
 
@@ -1240,11 +1408,16 @@ cdef class Core:
         return npulse
 
     cdef inline void set_w(self, int64_t pos, double w) noexcept nogil:
-        self.syns[pos].w = w
+        self.syns[pos].w = fx(w)
         self.w_eff[pos] = w
+        if self.functional and self.fpos[pos] >= 0:
+            self.fsyn[self.fpos[pos]].w = self.syns[pos].w
 
     cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
-        return self.rows[self.xb_row_off[kk] + r].reads
+        cdef int64_t row = self.xb_row_off[kk] + r
+        if self.functional and self.row_pre[row] >= 0:
+            return self.rows[row].reads + self.nspk[self.row_pre[row]]
+        return self.rows[row].reads
 
     cdef int64_t learn(self) noexcept nogil:
         """STDP of tick t (docs/engine.md, "Learning"); returns the end cycle of the writes."""
@@ -1315,7 +1488,9 @@ cdef class Core:
     cdef void end_tick(self, int64_t wend) noexcept nogil:
         cdef int64_t t = self.tick
         cdef int64_t boundary = self.tick_start[t] + self.P
-        if wend >= boundary:
+        if self.functional:
+            self.tick_start[t + 1] = boundary      # no timing model: ticks at the real-time period
+        elif wend >= boundary:
             # the tick's work (cycles T0 .. wend) did not fit its period: real-time overrun
             self.overruns += 1
             self.tick_start[t + 1] = wend + 1
@@ -1329,7 +1504,7 @@ cdef class Core:
         Row read counters reach the Python array only through :meth:`sync`."""
         cdef int64_t w
         with nogil:
-            w = self.run_tick()
+            w = self.run_tick_functional() if self.functional else self.run_tick()
         return w
 
     def sync(self):
@@ -1337,6 +1512,15 @@ cdef class Core:
         cdef int64_t i
         for i in range(self.n_rows):
             self.row_reads[i] = self.rows[i].reads
+            if self.functional and self.row_pre[i] >= 0:
+                self.row_reads[i] += self.nspk[self.row_pre[i]]
+
+    def account(self):
+        """Functional timing: bring the NoC counters (packets, deliveries, flits per router output)
+        up to the spikes sent so far. No effect under cycle timing, which counts them as it goes."""
+        if self.functional:
+            with nogil:
+                self.account_spikes()
 
     def set_weff(self, cnp.ndarray positions, cnp.ndarray values):
         """Set effective weights (row-order positions) after Python rebuilt a crossbar's physics."""
@@ -1355,7 +1539,7 @@ cdef class Core:
         cdef int64_t i, w
         with nogil:
             for i in range(n_ticks):
-                w = self.run_tick()
+                w = self.run_tick_functional() if self.functional else self.run_tick()
                 self.end_tick(w)
         self.sync()
 

@@ -127,12 +127,42 @@ def compare(res, ref):
         assert res.energy_pj[k] == pytest.approx(v, rel=1e-12, abs=1e-9), k
 
 
+def compare_functional(res, ref):
+    """The functional timing (docs/engine.md §8) against the reference: every output that does not
+    depend on timing is identical; the timing outputs are absent and the ticks keep the period."""
+    assert res.timing == "functional"
+    assert np.array_equal(res.spikes["tick"], ref["spikes"].reshape(-1, 3)[:, 0])
+    assert np.array_equal(res.spikes["neuron"], ref["spikes"].reshape(-1, 3)[:, 1])
+    assert np.all(res.spikes["cycle"] == -1)
+    assert res.overruns is None and res.packet_latency is None and res.traffic_end_cycle is None
+    P = res.tick_start_cycle[1] - res.tick_start_cycle[0]
+    assert np.array_equal(res.tick_start_cycle, P * np.arange(res.n_ticks + 1))
+    for k, v in ref["counts"].items():
+        assert res.counts[k] == v, k
+    for xb in res.crossbars:
+        r = ref["crossbars"][xb.crossbar]
+        assert np.array_equal(xb.row_reads, r["row_reads"])
+        assert np.array_equal(xb.writes, r["writes"])
+        cr, cc = xb.cell_rows, xb.cell_cols
+        assert np.array_equal(xb.cell_failed, r["failed"][cr, cc])
+        assert np.array_equal(xb.cell_conductance, r["G"][cr, cc])
+    flits = np.zeros((res.link_flits.shape[0], 6), np.int64)
+    for (r, o), nf in ref["link_flits"].items():
+        flits[r, o] = nf
+    assert np.array_equal(res.link_flits, flits[:, :4])
+    assert np.array_equal(res.ejection_flits, flits[:, 4])
+    for k, v in ref["energy_pj"].items():
+        if k not in ("leakage", "total"):
+            assert res.energy_pj[k] == pytest.approx(v, rel=1e-12, abs=1e-9), k
+
+
 def run_both(wl, hw, m):
     """Run the engine and the SimPy reference on one fixed case, compare them, return the engine's result."""
     res = ns.simulate(wl, hw, m)
     ref = simulate_reference(wl, hw, m)
     assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
     compare(res, ref)
+    compare_functional(ns.simulate(wl, hw, m, timing="functional"), ref)
     return res
 
 
@@ -159,6 +189,7 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
     res = ns.simulate(wl, hw, m, seed=seed)
     ref = simulate_reference(wl, hw, m, seed=seed)
     compare(res, ref)
+    compare_functional(ns.simulate(wl, hw, m, seed=seed, timing="functional"), ref)
 
 
 def test_accumulate_level_update_identically():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..devices import device_params
+from .currents import check_current_range
 from .physics import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
 
@@ -329,6 +330,10 @@ def pack(wl, hw, m, n_ticks, rng):
     keep = in_t < T
     in_ptr = np.searchsorted(in_t[keep], np.arange(T + 1), side="left").astype(np.int64)
     D = int(net.max_delay) + 1
+    try:
+        check_current_range(net, hw, learning, where=f"workload {getattr(wl, 'name', '')!r}".replace(" ''", ""))
+    except ValueError as e:
+        raise EngineError(str(e)) from None
     cfg = dict(
         n=n, n_slots=n_slots, K=K, n_rows=n_rows, n_tiles=n_tiles, mesh_w=mesh_w, mesh_h=mesh_h, D=D,
         P=hw.tick_period_cycles, F=hw.noc.flits_per_packet, B=hw.noc.buffer_depth_flits,
@@ -366,10 +371,11 @@ def pack(wl, hw, m, n_ticks, rng):
         syn_rule=np.ascontiguousarray(net.stdp_rule, dtype=np.int16), rules=_f64(rules),
         syn_xbar=_i32(syn_loc), syn_row=_i32(sr), syn_col=_i32(sc), syn_cellA=_i64(syn_cellA),
         syn_cellB=_i64(syn_cellB), row_refcell=_i64(row_refcell), xb_row_off=_i64(xb_row_off),
+        row_pre=_i32(row_pre),
     )
     s = dict(
-        v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots), accf=np.zeros(D * n_slots, np.uint8),
-        ps_val=np.zeros(n_slots), ps_got=np.zeros(n_slots, np.uint8), w_eff=np.zeros(nnz),
+        v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots, np.int64), accf=np.zeros(D * n_slots, np.uint8),
+        ps_val=np.zeros(n_slots, np.int64), ps_got=np.zeros(n_slots, np.uint8), w_eff=np.zeros(nnz),
         alpha=alpha, w_log=_f64(net.weight).copy(), G=G, G0=G.copy(), endurance=endurance,
         writes=np.zeros(ncell, np.int64), writes_set=np.zeros(ncell, np.int64),
         writes_reset=np.zeros(ncell, np.int64), reads_at_prog=np.zeros(ncell, np.int64),
@@ -392,7 +398,7 @@ def pack(wl, hw, m, n_ticks, rng):
     return cfg, a, s, info
 
 
-def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
+def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), timing="cycle"):
     """Run ``workload`` on chip ``hw`` placed by ``mapping``; return a :class:`SimResult`.
 
     Parameters
@@ -409,6 +415,11 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
         tick: a (ticks, n) float64 array, the only output that grows with ticks x neurons), ``"weights"``
         (the learning circuit's final weight of every synapse), ``"effective_weights"`` (the final
         effective — IR-distorted, quantised, drifted — weight every synapse delivers; CSR order).
+    timing : {"cycle", "functional"}
+        ``"cycle"`` (default): the cycle-accurate model — packets hop by hop, queued row reads, tick
+        stretching. ``"functional"``: no timing model — every spike reads its rows at once; spikes,
+        per-cell counters, conductances, flit and packet counts and every energy class but leakage are
+        those of ``"cycle"`` bit for bit; timing fields are ``None`` (docs/engine.md §8).
 
     Returns
     -------
@@ -431,12 +442,15 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
         raise EngineError(f"ticks: must be >= 1, got {ticks}")
     if T > wl.n_ticks:
         raise EngineError(f"ticks: the workload lasts {wl.n_ticks} ticks, {T} asked")
+    if timing not in ("cycle", "functional"):
+        raise EngineError(f"timing: expected 'cycle' or 'functional', got {timing!r}")
     rec = set([record] if isinstance(record, str) else record)
     bad = rec - _RECORD
     if bad:
         raise EngineError(f"record: unknown item(s) {sorted(bad)}; choose from {sorted(_RECORD)}")
     rng = np.random.default_rng(seed)
     cfg, a, s, info = pack(wl, hw, mapping, T, rng)
+    cfg["functional"] = timing == "functional"
     # ideal decode for chips without IR drop; physics values were written for the others
     core = engine_core.Core(cfg, a, s)
     no_ir = [kk for kk, st in enumerate(info["states"]) if st.phys is None]
@@ -459,6 +473,7 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",)):
             if volts is not None:
                 volts[t] = s["v"]
     core.sync()
+    core.account()
     if maint is not None:
         maint.finish()
     return _result(wl, hw, mapping, cfg, s, info, core, T, rec, volts, maint)
@@ -621,13 +636,15 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
     total_cycles = int(tick_start[T])
     energy = energy_breakdown(hw, cfg, s, info, core, total_cycles, maint)
+    timed = not cfg.get("functional", False)
     lat = dict(count=int(core.lat_count), mean=(core.lat_sum / core.lat_count) if core.lat_count else 0.0,
-               max=int(core.lat_max), min=int(core.lat_min) if core.lat_count else 0)
+               max=int(core.lat_max), min=int(core.lat_min) if core.lat_count else 0) if timed else None
     res = SimResult(
         spikes=spikes, n_ticks=T, tick_start_cycle=tick_start, cycles_per_tick=np.diff(tick_start),
-        traffic_end_cycle=s["tick_traffic_end"].copy(), overruns=int(core.overruns),
+        traffic_end_cycle=s["tick_traffic_end"].copy() if timed else None,
+        overruns=int(core.overruns) if timed else None,
         total_cycles=total_cycles, latency_s=total_cycles / hw.clock_hz, crossbars=crossbars,
-        packet_latency=lat, packet_latency_hist=s["lat_hist"].copy(), link_flits=lf[:, :4].copy(),
+        packet_latency=lat, packet_latency_hist=s["lat_hist"].copy() if timed else None, link_flits=lf[:, :4].copy(),
         ejection_flits=lf[:, 4].copy(), injection_flits=lf[:, 5].copy(),
         link_utilisation=lf[:, :4] / max(total_cycles, 1), energy_pj=energy,
         counts=dict(neuron_updates=int(core.n_updates), spikes_out=int(core.n_spikes_out),
@@ -640,6 +657,6 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     flit_hops=int(lf[:, :5].sum())),
         voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
         effective_weights=s["w_eff"][info["syn_pos"]].copy() if "effective_weights" in rec else None,
-        hw_name=hw.name, workload_name=wl.name,
+        hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",
     )
     return res

@@ -103,19 +103,25 @@ class SimResult:
 
     ``spikes``: structured array (tick int32, neuron int32, cycle int64) of every non-input spike,
     sorted by (tick, neuron); ``cycle`` is the absolute clock cycle the neuron fired.
+
+    ``timing`` is the model that produced it: ``"cycle"``, or ``"functional"`` (docs/engine.md §8),
+    where spike cycles are -1, ``traffic_end_cycle``, ``overruns``, ``packet_latency`` and
+    ``packet_latency_hist`` are ``None``, and the tick schedule (``tick_start_cycle``,
+    ``total_cycles``, ``latency_s``, leakage, ``link_utilisation``) is the real-time period's,
+    i.e. what the chip takes if no tick overruns.
     """
 
     spikes: np.ndarray
     n_ticks: int
     tick_start_cycle: np.ndarray      # int64 (ticks+1): first cycle of each tick; last = end of run
     cycles_per_tick: np.ndarray       # int64 (ticks,)
-    traffic_end_cycle: np.ndarray     # int64 (ticks,): last cycle of each tick's traffic (before writes)
-    overruns: int                     # ticks whose work ended after their period
+    traffic_end_cycle: Optional[np.ndarray]  # int64 (ticks,): last cycle of each tick's traffic (before writes)
+    overruns: Optional[int]           # ticks whose work ended after their period
     total_cycles: int
     latency_s: float
     crossbars: list                   # CrossbarRecord per used crossbar, increasing id
-    packet_latency: dict              # count, mean, max, min (cycles, spike packet -> crossbar)
-    packet_latency_hist: np.ndarray   # int64 (4097,): count per latency in cycles, last bin >= 4096
+    packet_latency: Optional[dict]    # count, mean, max, min (cycles, spike packet -> crossbar)
+    packet_latency_hist: Optional[np.ndarray]  # int64 (4097,): count per latency in cycles, last bin >= 4096
     link_flits: np.ndarray            # int64 (tiles, 4): flits sent on each router's E, W, N, S link
     ejection_flits: np.ndarray        # int64 (tiles,)
     injection_flits: np.ndarray       # int64 (tiles,)
@@ -127,6 +133,7 @@ class SimResult:
     effective_weights: Optional[np.ndarray] = None
     hw_name: str = ""
     workload_name: str = ""
+    timing: str = "cycle"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -158,7 +165,8 @@ class SimResult:
             "hw": self.hw_name, "workload": self.workload_name, "ticks": self.n_ticks,
             "spikes": self.n_spikes, "total_cycles": self.total_cycles, "latency_s": self.latency_s,
             "overruns": self.overruns, "energy_pj": dict(self.energy_pj),
-            "packet_latency": dict(self.packet_latency), **{k: v for k, v in self.counts.items()},
+            "packet_latency": dict(self.packet_latency) if self.packet_latency is not None else None,
+            "timing": self.timing, **{k: v for k, v in self.counts.items()},
         }
 
 

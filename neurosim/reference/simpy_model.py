@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from ..engine.currents import from_fixed, to_fixed
 from ..engine.physics import CrossbarState
 
 __all__ = ["simulate_reference", "ReferenceModel"]
@@ -206,7 +207,7 @@ class ReferenceModel:
         self.flits = {ch: 0 for ch in self.queues}
         self.v = [0.0] * self.n
         self.refr = [0] * self.n
-        self.acc = {}            # (tick, slot) -> current; insertion order = read order
+        self.acc = {}            # (tick, slot) -> current, fixed point (int): order-independent sums
         self.psum_in = {}        # slot -> value delivered this tick
         self.spikes = []
         self.energy = dict.fromkeys(("neuron_update", "spike_out", "noc_hop", "noc_local_delivery",
@@ -311,10 +312,11 @@ class ReferenceModel:
         mine = sorted((c, i) for i, (kk, c) in self.home.items() if kk == k)
         par, lat = hw.neuron.neurons_update_in_parallel, hw.neuron.update_latency_cycles
         for q, (_, i) in enumerate(mine):
-            I = self.acc.pop((t, (k, self.home[i][1])), 0.0)
+            Iq = self.acc.pop((t, (k, self.home[i][1])), 0)
             for slot in self.psum_slots.get(i, []):
                 if slot in self.psum_in:
-                    I = I + self.psum_in.pop(slot)
+                    Iq = Iq + self.psum_in.pop(slot)
+            I = from_fixed(Iq)
             self.counts["neuron_updates"] += 1
             self.energy["neuron_update"] += hw.neuron.update_energy_pj
             if self.refr[i] > 0:
@@ -498,7 +500,7 @@ class ReferenceModel:
                                                + per.energy_per_synapse_read_pj * len(syns))
             for s in syns:
                 key = (self.t + int(self.net.delay[s]), (k, self.syn_cell[s][2]))
-                self.acc[key] = self.acc.get(key, 0.0) + self.w_eff[s]
+                self.acc[key] = self.acc.get(key, 0) + to_fixed(self.w_eff[s])
             self.activity(end)
             self.done_one()
 

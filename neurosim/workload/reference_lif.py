@@ -43,7 +43,11 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     leak, thr, vres, refr = (a[lif_ids] for a in (net.leak, net.threshold, net.v_reset, net.refractory))
     vl = v[lif_ids]
     cl = counter[lif_ids]
-    indptr, post, weight, delay = net.indptr, net.post.astype(np.int64), net.weight, net.delay.astype(np.int64)
+    indptr, post, delay = net.indptr, net.post.astype(np.int64), net.delay.astype(np.int64)
+    # the engines sum currents in fixed point (neurosim.engine.currents): with the weights on that
+    # grid every float sum below 2**(53 - FX_BITS) is exact, so this sum is theirs in any order
+    from ..engine.currents import FX_BITS
+    weight = np.rint(np.asarray(net.weight, np.float64) * 2.0 ** FX_BITS) * 2.0 ** -FX_BITS
     tick_ptr = wl.tick_indptr()
     out_t, out_n = [], []
     for t in range(T):
