@@ -95,7 +95,9 @@ cdef struct SynRec:       # one synapse in row order: what a row read needs
 cdef struct FSyn:         # functional timing: one synapse in its presynaptic neuron's run
     int64_t w             # effective weight, fixed point (FX_BITS)
     int32_t slot
-    int32_t delay
+    int32_t delay         # delay | NONHOME if the slot sends partial sums (must mark accf)
+
+DEF NONHOME = 1 << 30
 
 
 cdef struct TNode:        # one router of a neuron's XY multicast tree (32 bytes)
@@ -337,6 +339,8 @@ cdef class Core:
     cdef int64_t* fpos                       # row-order position -> fsyn entry
     cdef int64_t* nspk                       # functional: spikes sent per neuron (row reads = these)
     cdef int64_t* nspk_acc                   # ... of which the NoC counters already account for
+    cdef int64_t* fslot_off                  # per delay d: first acc entry of tick t + d (this tick)
+    cdef int32_t* fu_slot                    # home slot of each upd_neuron entry
 
     def __cinit__(self):
         self.ev.a = NULL
@@ -374,6 +378,8 @@ cdef class Core:
         self.fpos = NULL
         self.nspk = NULL
         self.nspk_acc = NULL
+        self.fslot_off = NULL
+        self.fu_slot = NULL
 
     def __dealloc__(self):
         cdef int64_t i
@@ -396,6 +402,7 @@ cdef class Core:
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fsyn); free(self.fptr); free(self.fpos); free(self.nspk); free(self.nspk_acc)
+        free(self.fslot_off); free(self.fu_slot)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -521,7 +528,7 @@ cdef class Core:
                 or self.syn_mark == NULL or self.pk == NULL or self.fl == NULL or self.sp_tick == NULL
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
-        if self.multicast:
+        if self.multicast and not self.functional:
             if self.build_trees() != 0:
                 raise MemoryError()
         if self.functional:
@@ -1060,13 +1067,8 @@ cdef class Core:
             s0 = s1
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
-        self.update_circuit(kk, self.now, True)
-
-    cdef void update_circuit(self, int64_t kk, int64_t U, bint timed) noexcept nogil:
-        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2), starting at
-        cycle U; `timed`: stamp spikes with their cycle and send them as packets (else cycle -1, the
-        functional timing delivers them after the updates)."""
-        cdef int64_t q, j, g, ring, nn, fcyc, ng
+        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
+        cdef int64_t U = self.now, q, j, g, ring, nn, fcyc, ng
         cdef int32_t nid
         cdef double I, vv
         cdef int64_t Iq
@@ -1092,19 +1094,17 @@ cdef class Core:
             if vv >= self.thr[nid]:
                 self.v[nid] = self.vres[nid]
                 self.rcount[nid] = self.refr[nid]
-                fcyc = U + (q // self.par + 1) * self.upd_lat if timed else -1
+                fcyc = U + (q // self.par + 1) * self.upd_lat
                 self.push_spike(<int32_t> self.tick, nid, fcyc)
                 self.n_spikes_out += 1
                 self.spiked[nid] = 1
                 self.tick_spk[self.tick_spk_n] = nid
                 self.tick_spk_n += 1
-                if timed:
-                    self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
+                self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
             else:
                 self.v[nid] = vv
-        if timed:
-            ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
-            self.E = imax(self.E, U + ng * self.upd_lat)
+        ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
+        self.E = imax(self.E, U + ng * self.upd_lat)
 
     cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
         cdef int64_t j, pk, q
@@ -1179,7 +1179,21 @@ cdef class Core:
     cdef int build_functional(self) noexcept nogil:
         """Synapses of every presynaptic neuron in one run (its rows in nrow order), for the
         functional timing's scatter loop, and the map from row-order positions to the runs."""
-        cdef int64_t nid, e, q, row, j = 0
+        cdef int64_t nid, e, q, row, j = 0, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        cdef uint8_t* home = <uint8_t*> malloc((self.n_slots + 1) * sizeof(uint8_t))
+        if home == NULL:
+            return -1
+        memset(home, 0, self.n_slots + 1)
+        for nid in range(self.n):
+            if self.home_slot[nid] >= 0:
+                home[self.home_slot[nid]] = 1
+        self.fslot_off = <int64_t*> malloc((self.D + 1) * sizeof(int64_t))
+        self.fu_slot = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
+        if self.fslot_off == NULL or self.fu_slot == NULL:
+            free(home)
+            return -1
+        for q in range(nu):
+            self.fu_slot[q] = self.home_slot[self.upd_neuron[q]]
         self.fsyn = <FSyn*> malloc((self.n_syn + 1) * sizeof(FSyn))
         self.fptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
         self.fpos = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
@@ -1198,28 +1212,30 @@ cdef class Core:
                 for q in range(self.rows[row].start, self.rows[row].end):
                     self.fsyn[j].w = self.syns[q].w
                     self.fsyn[j].slot = self.syns[q].slot
-                    self.fsyn[j].delay = self.syns[q].delay
+                    self.fsyn[j].delay = self.syns[q].delay | (0 if home[self.syns[q].slot] else NONHOME)
                     self.fpos[q] = j
                     j += 1
         self.fptr[self.n] = j
+        free(home)
         return 0
 
     cdef void deliver_functional(self, int64_t nid) noexcept nogil:
         """A spike of nid reads each of its rows once: every synapse adds its weight to its slot."""
-        cdef int64_t j, j0 = self.fptr[nid], j1 = self.fptr[nid + 1], slot, g
-        cdef int64_t base = self.ring_t, D = self.D, ns = self.n_slots
+        cdef int64_t j, j0 = self.fptr[nid], j1 = self.fptr[nid + 1], g
+        cdef int64_t* off = self.fslot_off
+        cdef int64_t* acc = &self.acc[0]
         cdef FSyn* f
+        cdef int32_t d
         if j1 == j0:
             return
         self.nspk[nid] += 1
         for j in range(j0, j1):
             f = &self.fsyn[j]
-            slot = base + f.delay
-            if slot >= D:
-                slot -= D
-            g = slot * ns + f.slot
-            self.acc[g] += f.w
-            self.accf[g] = 1
+            d = f.delay
+            g = off[d & (NONHOME - 1)] + f.slot
+            acc[g] += f.w
+            if d & NONHOME:
+                self.accf[g] = 1
         self.n_syn_events += j1 - j0
         self.n_row_reads += self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]]
 
@@ -1245,7 +1261,14 @@ cdef class Core:
         """NoC counters of the spikes sent since the last call (functional timing): a spike's
         packets, flits per router output and deliveries do not depend on when it is sent."""
         cdef int64_t nid, cnt, i, j
-        cdef int o
+        cdef int32_t* colmin = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
+        cdef int32_t* colmax = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
+        if colmin == NULL or colmax == NULL:
+            free(colmin); free(colmax)
+            return
+        for i in range(self.mesh_w):
+            colmin[i] = <int32_t> self.mesh_h
+            colmax[i] = -1
         for nid in range(self.n):
             cnt = self.nspk[nid] - self.nspk_acc[nid]
             if cnt == 0:
@@ -1254,14 +1277,81 @@ cdef class Core:
             self.n_deliveries += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
             if self.multicast:
                 self.n_packets += cnt
-                for i in range(self.tree_ptr[nid], self.tree_ptr[nid + 1]):
-                    for o in range(5):
-                        if self.tnodes[i].mask & (1 << o):
-                            self.link_flits[<int64_t> self.tnodes[i].router * 6 + o] += cnt * self.F
+                self.tree_flits(nid, cnt * self.F, colmin, colmax)
             else:
                 for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                     self.n_packets += cnt
                     self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
+        free(colmin); free(colmax)
+
+    cdef void tree_flits(self, int64_t nid, int64_t flits, int32_t* colmin, int32_t* colmax) noexcept nogil:
+        """Flits of one multicast packet of nid over its XY tree (the union of the XY routes from
+        its entry tile to its destination tiles: the source row out to the extreme columns, then
+        each destination column out to its extreme rows), and one ejection per destination.
+        colmin/colmax: per column, all at (mesh_h, -1) on entry and on return."""
+        cdef int32_t src = self.entry_tile[nid], sx = self.tile_x[src], sy = self.tile_y[src]
+        cdef int32_t xmin = sx, xmax = sx, x, y, d, W = <int32_t> self.mesh_w
+        cdef int64_t j
+        for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+            d = self.ndst_tile[j]
+            x = self.tile_x[d]
+            y = self.tile_y[d]
+            if x > xmax:
+                xmax = x
+            if x < xmin:
+                xmin = x
+            if y < colmin[x]:
+                colmin[x] = y
+            if y > colmax[x]:
+                colmax[x] = y
+            self.link_flits[<int64_t> d * 6 + 4] += flits
+        for x in range(sx, xmax):                     # east along the source row
+            self.link_flits[<int64_t> (sy * W + x) * 6 + 0] += flits
+        for x in range(xmin + 1, sx + 1):             # west
+            self.link_flits[<int64_t> (sy * W + x) * 6 + 1] += flits
+        for x in range(xmin, xmax + 1):
+            if colmax[x] < 0:
+                continue
+            for y in range(sy, colmax[x]):            # north (y + 1) in column x
+                self.link_flits[<int64_t> (y * W + x) * 6 + 2] += flits
+            for y in range(colmin[x] + 1, sy + 1):    # south
+                self.link_flits[<int64_t> (y * W + x) * 6 + 3] += flits
+            colmin[x] = <int32_t> self.mesh_h
+            colmax[x] = -1
+
+    cdef void update_functional(self) noexcept nogil:
+        """Every neuron circuit's update of this tick (on_update without timing, in one pass
+        over all crossbars' home neurons; home slots never carry the accf mark here)."""
+        cdef int64_t j, nn, g, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        cdef int64_t ring_off = self.ring_t * self.n_slots
+        cdef int64_t* acc = &self.acc[0]
+        cdef int32_t nid
+        cdef int64_t Iq
+        cdef double vv
+        for j in range(nu):
+            nid = self.upd_neuron[j]
+            g = ring_off + self.fu_slot[j]
+            Iq = acc[g]
+            acc[g] = 0
+            for nn in range(self.ps_ptr[nid], self.ps_ptr[nid + 1]):
+                if self.ps_got[self.ps_slot[nn]]:
+                    Iq = Iq + self.ps_val[self.ps_slot[nn]]
+                    self.ps_got[self.ps_slot[nn]] = 0
+            self.n_updates += 1
+            if self.rcount[nid] > 0:
+                self.rcount[nid] -= 1
+                continue
+            vv = self.leak[nid] * self.v[nid] + (<double> Iq) * FX_INV
+            if vv >= self.thr[nid]:
+                self.v[nid] = self.vres[nid]
+                self.rcount[nid] = self.refr[nid]
+                self.push_spike(<int32_t> self.tick, nid, -1)
+                self.n_spikes_out += 1
+                self.spiked[nid] = 1
+                self.tick_spk[self.tick_spk_n] = nid
+                self.tick_spk_n += 1
+            else:
+                self.v[nid] = vv
 
     cdef int64_t run_tick_functional(self) noexcept nogil:
         """Tick self.tick without timing: partial sums, neuron updates, then every spike's rows
@@ -1286,9 +1376,12 @@ cdef class Core:
                 self.n_packets += 1
                 self.n_deliveries += 1
                 self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.F)
-        for kk in range(self.K):
-            if self.upd_ptr[kk + 1] > self.upd_ptr[kk]:
-                self.update_circuit(kk, self.T0, False)
+        for j in range(self.D):
+            g = ring + j
+            if g >= self.D:
+                g -= self.D
+            self.fslot_off[j] = g * self.n_slots
+        self.update_functional()
         for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
             nid = self.in_neurons[j]
             self.spiked[nid] = 1
