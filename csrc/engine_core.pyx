@@ -92,12 +92,6 @@ cdef struct SynRec:       # one synapse in row order: what a row read needs
     int32_t delay
 
 
-cdef struct FSyn:         # functional timing: one synapse in its presynaptic neuron's run
-    int64_t w             # effective weight, fixed point (FX_BITS)
-    int32_t slot
-    int32_t delay         # delay | NONHOME if the slot sends partial sums (must mark accf)
-
-DEF NONHOME = 1 << 30
 
 
 cdef struct TNode:        # one router of a neuron's XY multicast tree (32 bytes)
@@ -334,12 +328,17 @@ cdef class Core:
     cdef int64_t* syn_mark
     cdef int64_t n_syn
     cdef const int32_t[::1] row_pre         # presynaptic neuron of each row (-1: none)
-    cdef FSyn* fsyn                          # functional: synapses grouped by presynaptic neuron
-    cdef int64_t* fptr                       # ... neuron -> first entry (n + 1)
-    cdef int64_t* fpos                       # row-order position -> fsyn entry
+    # functional timing: each presynaptic neuron's synapses in one run, those into home slots
+    # first (fptr[nid] .. fmid[nid]), then those into partial-sum slots (.. fptr[nid + 1]), as two
+    # streams: weight (fixed point) and ring offset q = delay * n_slots + slot (acc index = q + ring
+    # * n_slots, modulo D * n_slots)
+    cdef int64_t* fw
+    cdef int32_t* fq
+    cdef int64_t* fptr
+    cdef int64_t* fmid
+    cdef int64_t* fpos                       # row-order position -> run entry
     cdef int64_t* nspk                       # functional: spikes sent per neuron (row reads = these)
     cdef int64_t* nspk_acc                   # ... of which the NoC counters already account for
-    cdef int64_t* fslot_off                  # per delay d: first acc entry of tick t + d (this tick)
     cdef int32_t* fu_slot                    # home slot of each upd_neuron entry
 
     def __cinit__(self):
@@ -373,12 +372,13 @@ cdef class Core:
         self.ret_head = NULL
         self.ret_cnt = NULL
         self.blocked = NULL
-        self.fsyn = NULL
+        self.fw = NULL
+        self.fq = NULL
         self.fptr = NULL
+        self.fmid = NULL
         self.fpos = NULL
         self.nspk = NULL
         self.nspk_acc = NULL
-        self.fslot_off = NULL
         self.fu_slot = NULL
 
     def __dealloc__(self):
@@ -401,8 +401,8 @@ cdef class Core:
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
-        free(self.fsyn); free(self.fptr); free(self.fpos); free(self.nspk); free(self.nspk_acc)
-        free(self.fslot_off); free(self.fu_slot)
+        free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
+        free(self.fu_slot)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -1177,9 +1177,10 @@ cdef class Core:
 
     # ======================================================================== functional timing
     cdef int build_functional(self) noexcept nogil:
-        """Synapses of every presynaptic neuron in one run (its rows in nrow order), for the
-        functional timing's scatter loop, and the map from row-order positions to the runs."""
-        cdef int64_t nid, e, q, row, j = 0, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        """Synapses of every presynaptic neuron in one run (its rows in nrow order; home slots
+        first), for the functional timing's scatter loop, and the map from row-order positions to
+        the runs."""
+        cdef int64_t nid, e, q, row, j = 0, pass_, nu = self.upd_ptr[self.K] if self.K > 0 else 0
         cdef uint8_t* home = <uint8_t*> malloc((self.n_slots + 1) * sizeof(uint8_t))
         if home == NULL:
             return -1
@@ -1187,57 +1188,76 @@ cdef class Core:
         for nid in range(self.n):
             if self.home_slot[nid] >= 0:
                 home[self.home_slot[nid]] = 1
-        self.fslot_off = <int64_t*> malloc((self.D + 1) * sizeof(int64_t))
         self.fu_slot = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
-        if self.fslot_off == NULL or self.fu_slot == NULL:
+        self.fw = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
+        self.fq = <int32_t*> malloc((self.n_syn + 1) * sizeof(int32_t))
+        self.fptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.fmid = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.fpos = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
+        self.nspk = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.nspk_acc = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        if (self.fu_slot == NULL or self.fw == NULL or self.fq == NULL or self.fptr == NULL or self.fmid == NULL
+                or self.fpos == NULL or self.nspk == NULL or self.nspk_acc == NULL):
             free(home)
             return -1
         for q in range(nu):
             self.fu_slot[q] = self.home_slot[self.upd_neuron[q]]
-        self.fsyn = <FSyn*> malloc((self.n_syn + 1) * sizeof(FSyn))
-        self.fptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        self.fpos = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
-        self.nspk = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        self.nspk_acc = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        if self.fsyn == NULL or self.fptr == NULL or self.fpos == NULL or self.nspk == NULL or self.nspk_acc == NULL:
-            return -1
         memset(self.nspk, 0, (self.n + 1) * sizeof(int64_t))
         memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
         for q in range(self.n_syn):
             self.fpos[q] = -1
         for nid in range(self.n):
             self.fptr[nid] = j
-            for e in range(self.ndst_rptr[self.ndst_ptr[nid]], self.ndst_rptr[self.ndst_ptr[nid + 1]]):
-                row = self.nrowx[e].row
-                for q in range(self.rows[row].start, self.rows[row].end):
-                    self.fsyn[j].w = self.syns[q].w
-                    self.fsyn[j].slot = self.syns[q].slot
-                    self.fsyn[j].delay = self.syns[q].delay | (0 if home[self.syns[q].slot] else NONHOME)
-                    self.fpos[q] = j
-                    j += 1
+            for pass_ in range(2):                  # home slots, then partial-sum slots
+                if pass_ == 1:
+                    self.fmid[nid] = j
+                for e in range(self.ndst_rptr[self.ndst_ptr[nid]], self.ndst_rptr[self.ndst_ptr[nid + 1]]):
+                    row = self.nrowx[e].row
+                    for q in range(self.rows[row].start, self.rows[row].end):
+                        if home[self.syns[q].slot] != (pass_ == 0):
+                            continue
+                        self.fw[j] = self.syns[q].w
+                        self.fq[j] = <int32_t> (self.syns[q].delay * self.n_slots + self.syns[q].slot)
+                        self.fpos[q] = j
+                        j += 1
         self.fptr[self.n] = j
         free(home)
         return 0
 
-    cdef void deliver_functional(self, int64_t nid) noexcept nogil:
-        """A spike of nid reads each of its rows once: every synapse adds its weight to its slot."""
-        cdef int64_t j, j0 = self.fptr[nid], j1 = self.fptr[nid + 1], g
-        cdef int64_t* off = self.fslot_off
-        cdef int64_t* acc = &self.acc[0]
-        cdef FSyn* f
-        cdef int32_t d
-        if j1 == j0:
-            return
-        self.nspk[nid] += 1
-        for j in range(j0, j1):
-            f = &self.fsyn[j]
-            d = f.delay
-            g = off[d & (NONHOME - 1)] + f.slot
-            acc[g] += f.w
-            if d & NONHOME:
-                self.accf[g] = 1
-        self.n_syn_events += j1 - j0
-        self.n_row_reads += self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]]
+    cdef void deliver_functional(self) noexcept nogil:
+        """Every spike of the tick reads each of its rows once: every synapse of the neuron's run
+        adds its weight to its slot of tick t + delay. Only nspk is counted here; the row reads,
+        synaptic events and NoC counters follow from it (account_spikes)."""
+        cdef int64_t i, j, jm, j1, g, nid
+        cdef int64_t DS = self.D * self.n_slots, rb = self.ring_t * self.n_slots
+        cdef int64_t* acc = &self.acc[0] if self.acc.shape[0] > 0 else NULL
+        cdef uint8_t* accf = &self.accf[0] if self.accf.shape[0] > 0 else NULL
+        cdef const int64_t* fp = self.fptr
+        cdef const int64_t* fm = self.fmid
+        cdef const int64_t* fw = self.fw
+        cdef const int32_t* fq = self.fq
+        cdef int64_t* nspk = self.nspk
+        for i in range(self.tick_spk_n):
+            nid = self.tick_spk[i]
+            j = fp[nid]
+            jm = fm[nid]
+            j1 = fp[nid + 1]
+            if j1 == j:
+                continue
+            nspk[nid] += 1                   # its row reads and synaptic events: see account_spikes
+            while j < jm:
+                g = fq[j] + rb
+                if g >= DS:
+                    g -= DS
+                acc[g] += fw[j]
+                j += 1
+            while j < j1:
+                g = fq[j] + rb
+                if g >= DS:
+                    g -= DS
+                acc[g] += fw[j]
+                accf[g] = 1
+                j += 1
 
     cdef void xy_flits(self, int32_t src, int32_t dst, int64_t flits) noexcept nogil:
         """Flits of a unicast packet along its XY route: every link it takes, and the ejection."""
@@ -1258,8 +1278,9 @@ cdef class Core:
         self.link_flits[dst * 6 + 4] += flits
 
     cdef void account_spikes(self) noexcept nogil:
-        """NoC counters of the spikes sent since the last call (functional timing): a spike's
-        packets, flits per router output and deliveries do not depend on when it is sent."""
+        """Counters of the spikes sent since the last call (functional timing): a spike's
+        packets, flits per router output, deliveries, row reads and synaptic events do not depend
+        on when it is sent."""
         cdef int64_t nid, cnt, i, j
         cdef int32_t* colmin = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
         cdef int32_t* colmax = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
@@ -1275,6 +1296,8 @@ cdef class Core:
                 continue
             self.nspk_acc[nid] = self.nspk[nid]
             self.n_deliveries += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
+            self.n_row_reads += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
+            self.n_syn_events += cnt * (self.fptr[nid + 1] - self.fptr[nid])
             if self.multicast:
                 self.n_packets += cnt
                 self.tree_flits(nid, cnt * self.F, colmin, colmax)
@@ -1320,38 +1343,58 @@ cdef class Core:
             colmax[x] = -1
 
     cdef void update_functional(self) noexcept nogil:
-        """Every neuron circuit's update of this tick (on_update without timing, in one pass
-        over all crossbars' home neurons; home slots never carry the accf mark here)."""
-        cdef int64_t j, nn, g, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        """Every neuron circuit's update of this tick (on_update without timing, in one pass over
+        all crossbars' home neurons; home slots never carry the accf mark here). Arrays are read
+        through local pointers: stores to v and acc cannot then force reloads of self's fields."""
+        cdef int64_t j, nn, g, nu = self.upd_ptr[self.K] if self.K > 0 else 0, nsp = 0
         cdef int64_t ring_off = self.ring_t * self.n_slots
-        cdef int64_t* acc = &self.acc[0]
-        cdef int32_t nid
+        cdef int64_t* acc = &self.acc[0] if self.acc.shape[0] > 0 else NULL
+        cdef const int32_t* un = &self.upd_neuron[0] if nu > 0 else NULL
+        cdef const int32_t* fs = self.fu_slot
+        cdef const int64_t* psp = &self.ps_ptr[0]
+        cdef const int32_t* pss = &self.ps_slot[0] if self.ps_slot.shape[0] > 0 else NULL
+        cdef int64_t* psv = &self.ps_val[0] if self.ps_val.shape[0] > 0 else NULL
+        cdef uint8_t* psg = &self.ps_got[0] if self.ps_got.shape[0] > 0 else NULL
+        cdef int32_t* rc = &self.rcount[0]
+        cdef double* v = &self.v[0]
+        cdef const double* lk = &self.leak[0]
+        cdef const double* th = &self.thr[0]
+        cdef const double* vr = &self.vres[0]
+        cdef const int32_t* rf = &self.refr[0]
+        cdef uint8_t* spk = self.spiked
+        cdef int32_t* tsp = self.tick_spk
+        cdef int64_t tsn = self.tick_spk_n
+        cdef int32_t nid, tk = <int32_t> self.tick
         cdef int64_t Iq
         cdef double vv
+        cdef bint has_ps = self.nonhome_slots.shape[0] > 0
         for j in range(nu):
-            nid = self.upd_neuron[j]
-            g = ring_off + self.fu_slot[j]
+            nid = un[j]
+            g = ring_off + fs[j]
             Iq = acc[g]
             acc[g] = 0
-            for nn in range(self.ps_ptr[nid], self.ps_ptr[nid + 1]):
-                if self.ps_got[self.ps_slot[nn]]:
-                    Iq = Iq + self.ps_val[self.ps_slot[nn]]
-                    self.ps_got[self.ps_slot[nn]] = 0
-            self.n_updates += 1
-            if self.rcount[nid] > 0:
-                self.rcount[nid] -= 1
+            if has_ps:
+                for nn in range(psp[nid], psp[nid + 1]):
+                    if psg[pss[nn]]:
+                        Iq = Iq + psv[pss[nn]]
+                        psg[pss[nn]] = 0
+            if rc[nid] > 0:
+                rc[nid] -= 1
                 continue
-            vv = self.leak[nid] * self.v[nid] + (<double> Iq) * FX_INV
-            if vv >= self.thr[nid]:
-                self.v[nid] = self.vres[nid]
-                self.rcount[nid] = self.refr[nid]
-                self.push_spike(<int32_t> self.tick, nid, -1)
-                self.n_spikes_out += 1
-                self.spiked[nid] = 1
-                self.tick_spk[self.tick_spk_n] = nid
-                self.tick_spk_n += 1
+            vv = lk[nid] * v[nid] + (<double> Iq) * FX_INV
+            if vv >= th[nid]:
+                v[nid] = vr[nid]
+                rc[nid] = rf[nid]
+                spk[nid] = 1
+                tsp[tsn] = nid
+                tsn += 1
             else:
-                self.v[nid] = vv
+                v[nid] = vv
+        for j in range(self.tick_spk_n, tsn):
+            self.push_spike(tk, tsp[j], -1)
+        self.n_spikes_out += tsn - self.tick_spk_n
+        self.tick_spk_n = tsn
+        self.n_updates += nu
 
     cdef int64_t run_tick_functional(self) noexcept nogil:
         """Tick self.tick without timing: partial sums, neuron updates, then every spike's rows
@@ -1376,19 +1419,13 @@ cdef class Core:
                 self.n_packets += 1
                 self.n_deliveries += 1
                 self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.F)
-        for j in range(self.D):
-            g = ring + j
-            if g >= self.D:
-                g -= self.D
-            self.fslot_off[j] = g * self.n_slots
         self.update_functional()
         for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
             nid = self.in_neurons[j]
             self.spiked[nid] = 1
             self.tick_spk[self.tick_spk_n] = <int32_t> nid
             self.tick_spk_n += 1
-        for j in range(self.tick_spk_n):
-            self.deliver_functional(self.tick_spk[j])
+        self.deliver_functional()
         self.tick_traffic_end[t] = self.E
         return self.learn()
 
@@ -1504,7 +1541,7 @@ cdef class Core:
         self.syns[pos].w = fx(w)
         self.w_eff[pos] = w
         if self.functional and self.fpos[pos] >= 0:
-            self.fsyn[self.fpos[pos]].w = self.syns[pos].w
+            self.fw[self.fpos[pos]] = self.syns[pos].w
 
     cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
         cdef int64_t row = self.xb_row_off[kk] + r
@@ -1609,8 +1646,9 @@ cdef class Core:
                 self.row_reads[i] += self.nspk[self.row_pre[i]]
 
     def account(self):
-        """Functional timing: bring the NoC counters (packets, deliveries, flits per router output)
-        up to the spikes sent so far. No effect under cycle timing, which counts them as it goes."""
+        """Functional timing: bring the counters that follow from the spikes (packets, deliveries,
+        flits per router output, row reads, synaptic events) up to the spikes sent so far (run()
+        does it at its end). No effect under cycle timing, which counts them as it goes."""
         if self.functional:
             with nogil:
                 self.account_spikes()
@@ -1634,6 +1672,8 @@ cdef class Core:
             for i in range(n_ticks):
                 w = self.run_tick_functional() if self.functional else self.run_tick()
                 self.end_tick(w)
+            if self.functional:
+                self.account_spikes()
         self.sync()
 
     def spikes(self):
