@@ -42,17 +42,18 @@ def best(fn, repeats):
     return min(ts), out
 
 
-def engine_runs(wl, hw, repeats, ticks, strategy="sequential"):
+def engine_runs(wl, hw, repeats, ticks, strategy="sequential", timing="cycle", m=None):
     import neurosim as ns
     from neurosim.engine.core import pack
     from neurosim._core import engine_core
     t0 = time.perf_counter()
-    m = ns.map_workload(wl, hw, strategy)
+    m = ns.map_workload(wl, hw, strategy) if m is None else m
     t_map = time.perf_counter() - t0
-    t_sim, res = best(lambda: ns.simulate(wl, hw, m, ticks=ticks), repeats)
+    t_sim, res = best(lambda: ns.simulate(wl, hw, m, ticks=ticks, timing=timing), repeats)
 
     def loop_only():
         cfg, a, s, info = pack(wl, hw, m, ticks, np.random.default_rng(0))
+        cfg["functional"] = timing == "functional"
         core = engine_core.Core(cfg, a, s)
         ids = np.arange(wl.network.n_synapses, dtype=np.int64)
         if all(st.phys is None for st in info["states"]):
@@ -101,12 +102,13 @@ def simpy_run(wl, hw, m, ticks):
     return dict(setup_s=t1 - t0, s=t2 - t1, events=ref["counts"]["synaptic_events"])
 
 
-def engine_loop(wl, hw, m, ticks, repeats):
+def engine_loop(wl, hw, m, ticks, repeats, timing="cycle"):
     from neurosim.engine.core import pack
     from neurosim._core import engine_core
     best_t = None
     for _ in range(repeats):
         cfg, a, s, info = pack(wl, hw, m, ticks, np.random.default_rng(0))
+        cfg["functional"] = timing == "functional"
         core = engine_core.Core(cfg, a, s)
         core.refresh_weff(np.arange(wl.network.n_synapses, dtype=np.int64))
         t0 = time.perf_counter()
@@ -163,9 +165,18 @@ def main():
     ev = eng["events"]
     rows.append(("neurosim engine, ideal chip: simulate()", eng["simulate_s"], ev))
     rows.append(("neurosim engine, ideal chip: event loop only", eng["loop_s"], ev))
+    fun = engine_runs(wl, ideal, args.repeats, T, timing="functional", m=eng["mapping"])
+    rows.append(("neurosim engine, ideal chip, timing=functional: simulate()", fun["simulate_s"], ev))
+    rows.append(("neurosim engine, ideal chip, timing=functional: loop only", fun["loop_s"], ev))
     esp = engine_runs(wl, networks.espine_wide(), max(1, args.repeats - 1), T)
     rows.append(("neurosim engine, espine_pcm 32x32: simulate()", esp["simulate_s"], esp["events"]))
     rows.append(("neurosim engine, espine_pcm 32x32: event loop only", esp["loop_s"], esp["events"]))
+    esf = engine_runs(wl, networks.espine_wide(), max(1, args.repeats - 1), T, timing="functional", m=esp["mapping"])
+    rows.append(("neurosim engine, espine_pcm 32x32, timing=functional: simulate()", esf["simulate_s"], esf["events"]))
+    rows.append(("neurosim engine, espine_pcm 32x32, timing=functional: loop only", esf["loop_s"], esf["events"]))
+    same_fun = (np.array_equal(fun["spikes"][["tick", "neuron"]], eng["spikes"][["tick", "neuron"]])
+                and np.array_equal(esf["spikes"][["tick", "neuron"]], esp["spikes"][["tick", "neuron"]])
+                and fun["res"].counts == eng["res"].counts and esf["res"].counts == esp["res"].counts)
     # how the cost depends on the granularity the mapping creates (not the shipped configuration)
     variants = {}
     if not args.no_variants:
@@ -184,8 +195,10 @@ def main():
     k = args.simpy_ticks
     sp = simpy_run(wl, ideal, eng["mapping"], k)
     t_eng_k, ev_k = engine_loop(wl, ideal, eng["mapping"], k, args.repeats)
+    t_eng_kf, _ = engine_loop(wl, ideal, eng["mapping"], k, args.repeats, timing="functional")
     rows.append((f"SimPy reference, ideal chip, first {k} ticks (run; set-up {sp['setup_s']:.1f} s apart)", sp["s"], sp["events"]))
     rows.append((f"neurosim engine, ideal chip, first {k} ticks (event loop)", t_eng_k, ev_k))
+    rows.append((f"neurosim engine, ideal chip, first {k} ticks, timing=functional (loop)", t_eng_kf, ev_k))
     sp_esp = None
     if args.simpy_espine_ticks > 0:
         ke = args.simpy_espine_ticks
@@ -194,10 +207,16 @@ def main():
         m_dc = ns.map_workload(wl_dc, hw_e, "sequential")
         spe = simpy_run(wl_dc, hw_e, m_dc, ke)
         t_e, ev_e = engine_loop(wl_dc, hw_e, m_dc, ke, args.repeats)
-        sp_esp = (ke, spe, t_e, ev_e)
+        t_ef, _ = engine_loop(wl_dc, hw_e, m_dc, ke, args.repeats, timing="functional")
+        t_es, _ = best(lambda: ns.simulate(wl_dc, hw_e, m_dc, ticks=ke), args.repeats)
+        t_esf, _ = best(lambda: ns.simulate(wl_dc, hw_e, m_dc, ticks=ke, timing="functional"), args.repeats)
+        sp_esp = (ke, spe, t_e, ev_e, t_ef, t_es, t_esf)
         rows.append((f"SimPy reference, espine_pcm, diehl_cook, first {ke} ticks (run; set-up {spe['setup_s']:.1f} s apart)",
                      spe["s"], spe["events"]))
         rows.append((f"neurosim engine, espine_pcm, diehl_cook, first {ke} ticks (event loop)", t_e, ev_e))
+        rows.append((f"neurosim engine, espine_pcm, diehl_cook, first {ke} ticks, timing=functional (loop)", t_ef, ev_e))
+        rows.append((f"neurosim engine, espine_pcm, diehl_cook, first {ke} ticks: simulate()", t_es, ev_e))
+        rows.append((f"neurosim engine, espine_pcm, diehl_cook, first {ke} ticks, timing=functional: simulate()", t_esf, ev_e))
     sf = {}
     if args.sanafe_python:
         for timing in ("simple", "detailed"):
@@ -212,7 +231,8 @@ def main():
         r = sanafe_run(args.sanafe_python, kc, "cycle")
         if r:
             t_esp_k, ev_esp_k = engine_loop(wl, networks.espine_wide(), esp["mapping"], kc, 1)
-            cyc = (kc, r, t_esp_k, ev_esp_k)
+            t_esp_kf, _ = engine_loop(wl, networks.espine_wide(), esp["mapping"], kc, 1, timing="functional")
+            cyc = (kc, r, t_esp_k, ev_esp_k, t_esp_kf)
             rows.append((f"SANA-FE cycle timing (BookSim), loihi.yaml, first {kc} ticks "
                          f"(build {r['build_s']:.1f} s apart)", r["sim_s"], r["spikes"]))
             rows.append((f"neurosim engine, espine_pcm 32x32, first {kc} ticks (event loop)", t_esp_k, ev_esp_k))
@@ -229,7 +249,8 @@ def main():
             b2[target] = (d["s"], same)
             rows.append((f"Brian2 {target} (identical raster: {same})", d["s"], ev))
     print(f"\nCUBA-like network, {T} ticks, {ev:,} synaptic events, {eng['spikes'].size:,} spikes; "
-          f"identical rasters engine/bare loop: {same_bare}\n")
+          f"identical rasters engine/bare loop: {same_bare}; timing=functional identical spikes and counts "
+          f"to timing=cycle (ideal, espine_pcm): {same_fun}\n")
     print("| simulator | time (s) | synaptic events/s |")
     print("|---|---:|---:|")
     for name, t, e in rows:
@@ -237,16 +258,34 @@ def main():
     rate = lambda t, e: e / t
     r_eng = rate(eng["simulate_s"], ev)
     print("\nRatios (engine simulate() on the ideal chip, events/s):")
-    print(f"* vs SimPy reference (same {k} ticks, event loop vs SimPy run): {rate(t_eng_k, ev_k) / rate(sp['s'], sp['events']):.0f}x")
+    print(f"* vs SimPy reference (same {k} ticks, event loop vs SimPy run): {rate(t_eng_k, ev_k) / rate(sp['s'], sp['events']):.0f}x "
+          f"(timing=functional loop: {rate(t_eng_kf, ev_k) / rate(sp['s'], sp['events']):.0f}x)")
     if sp_esp:
-        ke, spe, t_e, ev_e = sp_esp
-        print(f"* espine_pcm (diehl_cook, {ke} ticks) vs SimPy reference: {rate(t_e, ev_e) / rate(spe['s'], spe['events']):.0f}x")
+        ke, spe, t_e, ev_e, t_ef, t_es, t_esf = sp_esp
+        r_sp = rate(spe["s"], spe["events"])
+        r_spall = rate(spe["s"] + spe["setup_s"], spe["events"])
+        print(f"* espine_pcm (diehl_cook, {ke} ticks) vs SimPy reference: event loop {rate(t_e, ev_e) / r_sp:.0f}x, "
+              f"functional loop {rate(t_ef, ev_e) / r_sp:.0f}x; simulate() vs SimPy set-up + run "
+              f"{rate(t_es, ev_e) / r_spall:.1f}x (functional {rate(t_esf, ev_e) / r_spall:.1f}x)")
     for timing, r in sf.items():
         print(f"* vs SANA-FE {timing}: {r_eng / rate(r['sim_s'], r['spikes']):.2f}x")
     print(f"* vs bare compiled CSR loop: {r_eng / rate(bare['s'], bare['events']):.3f}x "
           f"(event loop only: {rate(eng['loop_s'], ev) / rate(bare['s'], bare['events']):.3f}x)")
     for target, (t, same) in b2.items():
         print(f"* vs Brian2 {target}: {r_eng / rate(t, ev):.3f}x")
+    r_fun, r_fun_loop = rate(fun["simulate_s"], ev), rate(fun["loop_s"], ev)
+    print(f"* timing=functional, ideal: loop vs bare compiled CSR loop {r_fun_loop / rate(bare['s'], bare['events']):.3f}x, "
+          f"simulate() {r_fun / rate(bare['s'], bare['events']):.3f}x"
+          + "".join(f"; vs Brian2 {tg}: loop {r_fun_loop / rate(t, ev):.3f}x, simulate() {r_fun / rate(t, ev):.3f}x"
+                    for tg, (t, _) in b2.items())
+          + "".join(f"; vs SANA-FE {tm}: loop {r_fun_loop / rate(r['sim_s'], r['spikes']):.2f}x, "
+                    f"simulate() {r_fun / rate(r['sim_s'], r['spikes']):.2f}x" for tm, r in sf.items()))
+    r_esf, r_esf_loop = rate(esf["simulate_s"], esf["events"]), rate(esf["loop_s"], esf["events"])
+    print(f"* timing=functional, espine_pcm 32x32: loop vs bare loop {r_esf_loop / rate(bare['s'], bare['events']):.3f}x"
+          + "".join(f"; vs Brian2 {tg}: loop {r_esf_loop / rate(t, ev):.3f}x, simulate() {r_esf / rate(t, ev):.3f}x"
+                    for tg, (t, _) in b2.items())
+          + "".join(f"; vs SANA-FE {tm}: loop {r_esf_loop / rate(r['sim_s'], r['spikes']):.2f}x, "
+                    f"simulate() {r_esf / rate(r['sim_s'], r['spikes']):.2f}x" for tm, r in sf.items()))
     print(f"* espine_pcm 32x32 vs ideal (simulate): {rate(esp['simulate_s'], esp['events']) / r_eng:.3f}x")
     r_esp = rate(esp["simulate_s"], esp["events"])
     print(f"* espine_pcm 32x32 simulate() vs bare compiled CSR loop: {r_esp / rate(bare['s'], bare['events']):.4f}x "
@@ -258,9 +297,10 @@ def main():
         print(f"* espine_pcm 32x32 vs SANA-FE {timing}: simulate() {r_esp / rate(r['sim_s'], r['spikes']):.3f}x, "
               f"event loop {r_esp_loop / rate(r['sim_s'], r['spikes']):.3f}x")
     if cyc:
-        kc, r, t_k, ev_k = cyc
+        kc, r, t_k, ev_k, t_kf = cyc
         print(f"* espine_pcm 32x32 event loop vs SANA-FE cycle timing (first {kc} ticks each): "
-              f"{rate(t_k, ev_k) / rate(r['sim_s'], r['spikes']):.1f}x")
+              f"{rate(t_k, ev_k) / rate(r['sim_s'], r['spikes']):.1f}x (timing=functional loop: "
+              f"{rate(t_kf, ev_k) / rate(r['sim_s'], r['spikes']):.0f}x)")
     for name, (r, _) in variants.items():
         rv = rate(r["simulate_s"], r["events"])
         print(f"* VARIANT {name}: simulate() vs bare loop {rv / rate(bare['s'], bare['events']):.3f}x "
