@@ -340,6 +340,12 @@ cdef class Core:
     cdef int64_t* nspk                       # functional: spikes sent per neuron (row reads = these)
     cdef int64_t* nspk_acc                   # ... of which the NoC counters already account for
     cdef int32_t* fu_slot                    # home slot of each upd_neuron entry
+    cdef double* fu_v                        # functional: neuron state and parameters in update
+    cdef double* fu_lk                       # order (upd_neuron), so that the update pass reads
+    cdef double* fu_th                       # them sequentially; v is written back to the v
+    cdef double* fu_vr                       # array Python sees by sync_v()
+    cdef int32_t* fu_rc
+    cdef int32_t* fu_rf
 
     def __cinit__(self):
         self.ev.a = NULL
@@ -380,6 +386,12 @@ cdef class Core:
         self.nspk = NULL
         self.nspk_acc = NULL
         self.fu_slot = NULL
+        self.fu_v = NULL
+        self.fu_lk = NULL
+        self.fu_th = NULL
+        self.fu_vr = NULL
+        self.fu_rc = NULL
+        self.fu_rf = NULL
 
     def __dealloc__(self):
         cdef int64_t i
@@ -402,7 +414,8 @@ cdef class Core:
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
-        free(self.fu_slot)
+        free(self.fu_slot); free(self.fu_v); free(self.fu_lk); free(self.fu_th); free(self.fu_vr)
+        free(self.fu_rc); free(self.fu_rf)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -1200,8 +1213,25 @@ cdef class Core:
                 or self.fpos == NULL or self.nspk == NULL or self.nspk_acc == NULL):
             free(home)
             return -1
+        self.fu_v = <double*> malloc((nu + 1) * sizeof(double))
+        self.fu_lk = <double*> malloc((nu + 1) * sizeof(double))
+        self.fu_th = <double*> malloc((nu + 1) * sizeof(double))
+        self.fu_vr = <double*> malloc((nu + 1) * sizeof(double))
+        self.fu_rc = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
+        self.fu_rf = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
+        if (self.fu_v == NULL or self.fu_lk == NULL or self.fu_th == NULL or self.fu_vr == NULL
+                or self.fu_rc == NULL or self.fu_rf == NULL):
+            free(home)
+            return -1
         for q in range(nu):
-            self.fu_slot[q] = self.home_slot[self.upd_neuron[q]]
+            nid = self.upd_neuron[q]
+            self.fu_slot[q] = self.home_slot[nid]
+            self.fu_v[q] = self.v[nid]
+            self.fu_lk[q] = self.leak[nid]
+            self.fu_th[q] = self.thr[nid]
+            self.fu_vr[q] = self.vres[nid]
+            self.fu_rc[q] = self.rcount[nid]
+            self.fu_rf[q] = self.refr[nid]
         memset(self.nspk, 0, (self.n + 1) * sizeof(int64_t))
         memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
         for q in range(self.n_syn):
@@ -1343,24 +1373,24 @@ cdef class Core:
             colmax[x] = -1
 
     cdef void update_functional(self) noexcept nogil:
-        """Every neuron circuit's update of this tick (on_update without timing, in one pass over
-        all crossbars' home neurons; home slots never carry the accf mark here). Arrays are read
-        through local pointers: stores to v and acc cannot then force reloads of self's fields."""
-        cdef int64_t j, nn, g, nu = self.upd_ptr[self.K] if self.K > 0 else 0, nsp = 0
-        cdef int64_t ring_off = self.ring_t * self.n_slots
-        cdef int64_t* acc = &self.acc[0] if self.acc.shape[0] > 0 else NULL
+        """Every neuron circuit's update of this tick (on_update without timing), in one pass over
+        all crossbars' home neurons, on the state kept in update order (home slots never carry
+        the accf mark here)."""
+        cdef int64_t j, nn, nu = self.upd_ptr[self.K] if self.K > 0 else 0, nsp = 0
+        cdef int64_t* acc = (&self.acc[0] if self.acc.shape[0] > 0 else NULL)
+        cdef int64_t* acc_t = acc + self.ring_t * self.n_slots if acc != NULL else NULL
         cdef const int32_t* un = &self.upd_neuron[0] if nu > 0 else NULL
         cdef const int32_t* fs = self.fu_slot
         cdef const int64_t* psp = &self.ps_ptr[0]
         cdef const int32_t* pss = &self.ps_slot[0] if self.ps_slot.shape[0] > 0 else NULL
         cdef int64_t* psv = &self.ps_val[0] if self.ps_val.shape[0] > 0 else NULL
         cdef uint8_t* psg = &self.ps_got[0] if self.ps_got.shape[0] > 0 else NULL
-        cdef int32_t* rc = &self.rcount[0]
-        cdef double* v = &self.v[0]
-        cdef const double* lk = &self.leak[0]
-        cdef const double* th = &self.thr[0]
-        cdef const double* vr = &self.vres[0]
-        cdef const int32_t* rf = &self.refr[0]
+        cdef double* v = self.fu_v
+        cdef const double* lk = self.fu_lk
+        cdef const double* th = self.fu_th
+        cdef const double* vr = self.fu_vr
+        cdef int32_t* rc = self.fu_rc
+        cdef const int32_t* rf = self.fu_rf
         cdef uint8_t* spk = self.spiked
         cdef int32_t* tsp = self.tick_spk
         cdef int64_t tsn = self.tick_spk_n
@@ -1369,32 +1399,39 @@ cdef class Core:
         cdef double vv
         cdef bint has_ps = self.nonhome_slots.shape[0] > 0
         for j in range(nu):
-            nid = un[j]
-            g = ring_off + fs[j]
-            Iq = acc[g]
-            acc[g] = 0
+            Iq = acc_t[fs[j]]
+            acc_t[fs[j]] = 0
             if has_ps:
+                nid = un[j]
                 for nn in range(psp[nid], psp[nid + 1]):
                     if psg[pss[nn]]:
                         Iq = Iq + psv[pss[nn]]
                         psg[pss[nn]] = 0
-            if rc[nid] > 0:
-                rc[nid] -= 1
+            if rc[j] > 0:
+                rc[j] -= 1
                 continue
-            vv = lk[nid] * v[nid] + (<double> Iq) * FX_INV
-            if vv >= th[nid]:
-                v[nid] = vr[nid]
-                rc[nid] = rf[nid]
+            vv = lk[j] * v[j] + (<double> Iq) * FX_INV
+            if vv >= th[j]:
+                v[j] = vr[j]
+                rc[j] = rf[j]
+                nid = un[j]
                 spk[nid] = 1
                 tsp[tsn] = nid
                 tsn += 1
             else:
-                v[nid] = vv
+                v[j] = vv
         for j in range(self.tick_spk_n, tsn):
             self.push_spike(tk, tsp[j], -1)
         self.n_spikes_out += tsn - self.tick_spk_n
         self.tick_spk_n = tsn
         self.n_updates += nu
+
+    cdef void sync_v(self) noexcept nogil:
+        """Functional timing: potentials and refractory counters back into the arrays Python sees."""
+        cdef int64_t j, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        for j in range(nu):
+            self.v[self.upd_neuron[j]] = self.fu_v[j]
+            self.rcount[self.upd_neuron[j]] = self.fu_rc[j]
 
     cdef int64_t run_tick_functional(self) noexcept nogil:
         """Tick self.tick without timing: partial sums, neuron updates, then every spike's rows
@@ -1634,7 +1671,11 @@ cdef class Core:
         Row read counters reach the Python array only through :meth:`sync`."""
         cdef int64_t w
         with nogil:
-            w = self.run_tick_functional() if self.functional else self.run_tick()
+            if self.functional:
+                w = self.run_tick_functional()
+                self.sync_v()
+            else:
+                w = self.run_tick()
         return w
 
     def sync(self):
@@ -1674,6 +1715,7 @@ cdef class Core:
                 self.end_tick(w)
             if self.functional:
                 self.account_spikes()
+                self.sync_v()
         self.sync()
 
     def spikes(self):

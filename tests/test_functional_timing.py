@@ -18,7 +18,7 @@ def same_outputs(a, b):
         assert x.crossbar == y.crossbar
         for f in ("row_reads", "cell_writes_sparse", "cell_conductance", "cell_failed", "cell_endurance"):
             assert np.array_equal(getattr(x, f), getattr(y, f)), f
-    for f in ("link_flits", "ejection_flits", "injection_flits", "weights", "effective_weights"):
+    for f in ("link_flits", "ejection_flits", "injection_flits", "weights", "effective_weights", "voltages"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
     for k in a.energy_pj:
         if k not in ("leakage", "total"):
@@ -37,7 +37,7 @@ def test_functional_equals_cycle_on_shipped_chips(workload, chip, ticks):
             "refresh.drift_tolerance_rel": 0.02} if chip == "rram_inference" else None
     hw = ns.load_hardware(chip, overrides=over)
     m = ns.map_workload(wl, hw, "sequential")
-    rec = ("weights", "effective_weights")
+    rec = ("weights", "effective_weights", "voltages")
     a = ns.simulate(wl, hw, m, ticks=ticks, record=rec)
     b = ns.simulate(wl, hw, m, ticks=ticks, record=rec, timing="functional")
     assert a.n_spikes > 0 and a.counts["flit_hops"] > 0
