@@ -156,7 +156,7 @@ def _wear_profile(ctx, slot_xbar, ticks):
         return None
     from ..engine import simulate
     m0 = assemble_mapping(net, hw, ctx["slots"], slot_xbar, strategy="wear-profile", seed=ctx["seed"])
-    res = simulate(wl, hw, m0, ticks=ticks, seed=ctx["seed"])
+    res = simulate(wl, hw, m0, ticks=ticks, seed=ctx["seed"], timing="functional")   # writes only: timing-free
     return synapse_writes(res, m0, hw), {"ticks": int(res.n_ticks), "write_pulses": int(res.counts["write_pulses"]),
                                          "mapping": "placed clusters, cells in neuron order"}
 
