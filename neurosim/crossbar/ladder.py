@@ -59,7 +59,12 @@ def single_row_reads(G, v_read, r_wire_row, r_wire_col, r_driver, r_sense, r_acc
     r_drv = check_resistance(r_driver, "r_driver")
     r_sns = check_resistance(r_sense, "r_sense")
     r_acc = check_resistance(r_access, "r_access")
-    v_read = float(v_read)
+    return _reads(G, float(v_read), r_row, r_col, r_drv, r_sns, r_acc, rows)
+
+
+def _reads(G, v_read, r_row, r_col, r_drv, r_sns, r_acc, rows=None):
+    """:func:`single_row_reads` without the argument checks: ``G`` a C-contiguous float64 (R, C)
+    array and the resistances floats, already checked (``CrossbarPhysics`` checks them once)."""
     R, C = G.shape
     rows = np.arange(R) if rows is None else np.asarray(rows, dtype=np.intp)
     Gs = G[rows]

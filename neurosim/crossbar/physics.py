@@ -29,10 +29,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..devices.encoding import decode_conductances, device_params
-from ._checks import check_conductances
-from .ladder import single_row_reads
+from ._checks import check_conductances, check_resistance
+from .ladder import _reads
 from .series import series_program_current
 from .solve import make_solver
+
+try:  # compiled row-restricted rebuilds (csrc/crossbar_rows.pyx); checked when first needed
+    from neurosim._core import crossbar_rows as _rows
+except ImportError:  # pragma: no cover - build problem
+    _rows = None
+
+
+def _kernels():
+    if _rows is None:
+        raise ImportError("neurosim._core.crossbar_rows is not built; run `python3 setup.py build_ext --inplace`")
+    return _rows
 
 __all__ = ["CrossbarPhysics", "physics_for", "circuit_resistances"]
 
@@ -96,10 +107,29 @@ class CrossbarPhysics:
         self.last_report = None
         self._i_prog = None
         G = self._check(G)
+        if self.method != "none" and self.access_device == "1T1R":
+            # checked once here rather than in every row solve
+            self._r1t1r = tuple(check_resistance(self.res[k], k) for k in
+                                ("r_wire_row", "r_wire_col", "r_driver", "r_sense", "r_access"))
+            # the compiled row solve (neurosim._core.crossbar_rows) covers the general ladder: a word
+            # line of >= 2 nodes with wire resistance; it decodes the effective weights of the
+            # shipped encodings itself when the array has their physical columns
+            self._kernel = self._r1t1r[0] > 0.0 and self.shape[1] >= 2
+            p, C = self.params, self.shape[1]
+            self._enc = -1
+            if p.physical_columns == C:
+                if p.encoding == "signed":
+                    self._enc, self._nw = 0, C
+                elif p.encoding == "differential" and C % 2 == 0:
+                    self._enc, self._nw = 1, C // 2
+                elif p.encoding == "reference_column":
+                    self._enc, self._nw = 2, C - 1
         self._G_built = G.copy()
         self._g_app = np.empty(self.shape)
         self._v_cell = np.empty(self.shape)
         self._i_row = np.empty(self.shape[0])
+        self._absmax = np.empty(self.shape[0])     # max |G| per row of the last build
+        self._mark = None                           # (R,) work space of _adopt
         self._build(None)
 
     # ------------------------------------------------------------------ public API
@@ -155,7 +185,7 @@ class CrossbarPhysics:
             changed = G != old
         else:
             rel = self.hw.crossbar.effective_weight_rebuild_rel
-            floor = 1e-12 * max(self.params.delta_g, np.abs(old).max(initial=0.0), 1e-300)
+            floor = 1e-12 * max(self.params.delta_g, self._absmax.max(initial=0.0), 1e-300)
             changed = np.abs(G - old) > rel * np.maximum(np.abs(old), floor)
         if not changed.any():
             return False
@@ -169,6 +199,44 @@ class CrossbarPhysics:
         return True
 
     # ------------------------------------------------------------------ internals
+    def _adopt(self, G, r, c):
+        """:meth:`update` for the engine (``neurosim.engine.physics.CrossbarState``), at the cost of
+        a few cells and the rows rebuilt rather than of the whole array.
+
+        ``G`` is a C-contiguous float64 (R, C) array that differs from the conductances of the last
+        build (:attr:`conductances`) at most at the cells ``(r[k], c[k])``. Same checks (only those
+        cells can hold a bad value; the error is that of :meth:`update`), same rebuild decision and
+        the same rebuilt arrays, bit for bit, as ``update(G)``, except that the effective weights of
+        a row rebuild are written in place (views from :meth:`effective_weights` see them; the
+        engine gathers them right away). Returns the rows rebuilt (sorted, 1T1R), ``slice(None)``
+        after a whole rebuild (0T1R) or None if nothing was rebuilt.
+        """
+        if self._mark is None:
+            self._mark = np.zeros(self.shape[0], np.uint8)
+            self._rel = float(self.hw.crossbar.effective_weight_rebuild_rel)
+        rows = _kernels().changed_rows(G, self._G_built, r, c, self._absmax, self._rel, self.params.delta_g,
+                                       self._allow_negative, self.method == "none", self._mark)
+        if rows is None:
+            self._check(G, "G_new")                 # raises update()'s error
+        if rows.size == 0:
+            return None
+        if self.method != "none" and self.access_device == "0T1R":
+            self._G_built = G.copy()
+            self._build(None)
+            return slice(None)
+        if self.method != "none" and self._kernel:
+            self._build(rows, src=G, inplace=True)  # copies the rows of G in the compiled solve
+        else:
+            self._G_built[rows] = G[rows]
+            self._build(rows)
+        return rows
+
+    def _row_energy_pj(self, rows):
+        """``row_read_energy_pj()[rows]``, computed for those rows only."""
+        if self.hw.device.type == "ideal":
+            return np.zeros(len(rows))
+        return self.v_read * self._i_row[rows] * self.t_read * 1e12
+
     def _check(self, G, name="G"):
         G = check_conductances(G, name, allow_negative=self._allow_negative)
         if G.shape != self.shape:
@@ -176,10 +244,35 @@ class CrossbarPhysics:
                              f"(tile.crossbar_rows x tile.crossbar_columns)")
         return G
 
-    def _build(self, rows):
+    def _build(self, rows, src=None, inplace=False):
+        """Rebuild all rows (None) or ``rows`` (1T1R, and ``none``) from the conductances
+        ``_G_built``. Compiled 1T1R path: ``src``, first copy those rows of ``src`` into
+        ``_G_built``; ``inplace``, write the rows' effective weights into the current array rather
+        than into a fresh one."""
         self.rebuilds += 1
         G = self._G_built
         sel = slice(None) if rows is None else rows
+        if self.method != "none" and self.access_device == "1T1R" and self._kernel:
+            self.last_report = {"method": "ladder", "converged": True, "iterations": 1, "residual": 0.0}
+            if rows is None:
+                idx = np.arange(self.shape[0], dtype=np.int64)
+                W = np.empty((self.shape[0], self._nw if self._enc >= 0 else 0))
+            else:
+                idx = np.ascontiguousarray(rows, dtype=np.int64)
+                # a fresh array unless asked: views handed out earlier keep their values
+                W = (self._W if inplace else self._W.copy()) if self._enc >= 0 else np.empty((self.shape[0], 0))
+            i_col = _kernels().solve_rows(G, idx, src, self._absmax, self.v_read, *self._r1t1r, self._v_cell,
+                                          self._g_app, W, self._enc, self.params.scale, self.params.delta_g)
+            self._i_row[sel] = i_col.sum(axis=1)
+            if self._enc >= 0:
+                self._W = W
+            else:
+                self._decode(rows)
+            return
+        if rows is None:
+            self._absmax = np.abs(G).max(axis=1)
+        else:
+            self._absmax[rows] = np.abs(G[rows]).max(axis=1)
         if self.method == "none":
             self._g_app[sel] = G[sel]
             self._v_cell[sel] = self.v_read
@@ -189,10 +282,8 @@ class CrossbarPhysics:
             return
         r = self.res
         if self.access_device == "1T1R":
-            v_cell, i_col, i_row = single_row_reads(
-                G, self.v_read, r["r_wire_row"], r["r_wire_col"], r["r_driver"], r["r_sense"], r["r_access"],
-                rows=rows, _allow_negative=self._allow_negative)
             self.last_report = {"method": "ladder", "converged": True, "iterations": 1, "residual": 0.0}
+            v_cell, i_col, i_row = _reads(G, self.v_read, *self._r1t1r, rows=rows)
         else:
             solver = make_solver(G, r["r_wire_row"], r["r_wire_col"], r["r_driver"], r["r_sense"],
                                  method=self.method, tolerance_rel=self.hw.crossbar.ir_drop_tolerance_rel,
@@ -215,7 +306,17 @@ class CrossbarPhysics:
         self._v_cell[sel] = v_cell
         self._g_app[sel] = i_col / self.v_read
         self._i_row[sel] = i_row
-        self._W = decode_conductances(self.params, self._g_app)
+        self._decode(rows if self.access_device == "1T1R" else None)
+
+    def _decode(self, rows):
+        """Effective weights from the apparent conductances: all rows, or only ``rows`` (decoding is
+        element-wise per row). A fresh array either way: views handed out earlier keep their values."""
+        if rows is None:
+            self._W = decode_conductances(self.params, self._g_app)
+        else:
+            W = self._W.copy()
+            W[rows] = decode_conductances(self.params, self._g_app[rows])
+            self._W = W
 
 
 def program_current(hw, *, method=None) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..crossbar import CrossbarPhysics
-from ..crossbar.physics import program_current
+from ..crossbar.physics import _kernels, program_current
 from .. import devices as _dev
 from ..devices import device_params, program_crossbar
 
@@ -173,6 +173,16 @@ class CrossbarState:
         else:
             self.phys = CrossbarPhysics(hw, self.G_full)
             self._from_phys()
+            # the cells the caller hands to rebuild(), as positions in G_full: block cells in row-major
+            # order (block mode) or the given cells; their conductances in G_full, and at the last build
+            if self.cells is None:
+                self._cr = np.repeat(np.arange(self.R_used, dtype=np.int64), self.layout.n)
+                self._pc = np.tile(self.layout.phys, self.R_used).astype(np.int64)
+            else:
+                self._cr = np.ascontiguousarray(self.cells[0])
+                self._pc = np.ascontiguousarray(self.layout.phys[self.cells[1]], dtype=np.int64)
+            self._sync_cells()
+            self._rowmask = np.zeros(R, np.uint8)
 
     @classmethod
     def from_cells(cls, hw, k, rows_used, n_logical_used, cells, G_cells, *, stuck=None, endurance=None,
@@ -218,19 +228,73 @@ class CrossbarState:
         self.row_energy = np.ascontiguousarray(self.phys.row_read_energy_pj()[: self.R_used])
         self.W_eff = self.phys.effective_weights()
 
+    def _sync_cells(self):
+        self._G_last = self.G_full[self._cr, self._pc]              # G_full at the cells
+        self._G_bc = self.phys.conductances[self._cr, self._pc]     # ... at the last build
+
     def rebuild(self, G) -> bool:
         """Adopt the engine's conductances (block, or cell vector in cell mode); True if the
-        effective weights were rebuilt."""
+        effective weights were rebuilt.
+
+        Only the cells whose conductance differs from the last build are examined, and on 1T1R
+        crossbars only the rows that hold a cell that moved beyond ``effective_weight_rebuild_rel``
+        are solved again (a row's read sees its own word line only): ``alpha``, ``v_cell``,
+        ``row_energy`` and ``W_eff`` are updated in place on those rows (callers copy what they keep).
+        Results are those of adopting the whole array (``CrossbarPhysics.update``), bit for bit."""
         if self.phys is None:
             return False
+        g = np.asarray(G, dtype=np.float64)
+        shape = (self.R_used, self.layout.n) if self.cells is None else self._G_last.shape
+        if g.shape != shape:
+            return self._rebuild_whole(G)
+        if g.ndim != 1 or not g.flags.c_contiguous:
+            g = np.ascontiguousarray(g).reshape(-1)
+        # cells whose bits changed since the last call are written into G_full (bits, so that -0.0
+        # and NaN payloads land as a whole assignment would put them); G_full differs from the last
+        # build only at the cells returned (cells outside the block never move)
+        r, c = _kernels().sync_cells(g, self._G_last, self._G_bc, self._cr, self._pc, self.G_full)
+        if r.size == 0:
+            return False
+        rows = self.phys._adopt(self.G_full, r, c)
+        if rows is None:
+            return False
+        if isinstance(rows, slice):
+            self._from_phys()
+            self._sync_cells()
+            return True
+        self._from_rows(rows)
+        return True
+
+    def _rebuild_whole(self, G) -> bool:
+        """rebuild() for a G of another shape (broadcast into the block): the whole array."""
         if self.cells is None:
             self.G_full[: self.R_used, self.layout.phys] = G
         else:
             self.G_full[self.cells[0], self.layout.phys[self.cells[1]]] = G
-        if self.phys.update(self.G_full):
-            self._from_phys()
-            return True
-        return False
+        try:
+            built = self.phys.update(self.G_full)
+            if built:
+                self._from_phys()
+        finally:
+            self._sync_cells()
+        return built
+
+    def _from_rows(self, rows):
+        """_from_phys() for the cells of the rebuilt ``rows`` only (the others did not change)."""
+        ph = self.phys
+        if self.cells is None:
+            if not self.alpha.flags.c_contiguous:
+                self.alpha = np.ascontiguousarray(self.alpha)
+            if not self.v_cell.flags.c_contiguous:
+                self.v_cell = np.ascontiguousarray(self.v_cell)
+            alpha, v = self.alpha.view(), self.v_cell.view()
+            alpha.shape = v.shape = (-1,)           # flat views (raises rather than copy)
+        else:
+            alpha, v = self.alpha_cells, self.v_cells
+        _kernels().refresh_cells(rows, self._cr, self._pc, ph._G_built, ph._g_app, ph._v_cell, alpha, v,
+                                 self._G_bc, self._rowmask)
+        self.row_energy[rows] = ph._row_energy_pj(rows)
+        self.W_eff = ph.effective_weights()
 
 
 _IPROG = {}
