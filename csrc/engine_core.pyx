@@ -336,6 +336,8 @@ cdef class Core:
     cdef int32_t* fq
     cdef int64_t* fptr
     cdef int64_t* fmid
+    cdef int64_t f_delay                     # the one delay of every synapse (fq = slot), or -1
+    cdef bint f_refr                         # some neuron has a refractory period
     cdef int64_t* fpos                       # row-order position -> run entry
     cdef int64_t* nspk                       # functional: spikes sent per neuron (row reads = these)
     cdef int64_t* nspk_acc                   # ... of which the NoC counters already account for
@@ -1236,6 +1238,15 @@ cdef class Core:
         memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
         for q in range(self.n_syn):
             self.fpos[q] = -1
+        self.f_delay = self.syns[0].delay if self.n_syn > 0 else -1
+        for q in range(self.n_syn):
+            if self.syns[q].delay != self.f_delay:
+                self.f_delay = -1
+                break
+        self.f_refr = False
+        for q in range(nu):
+            if self.fu_rf[q] != 0 or self.fu_rc[q] != 0:
+                self.f_refr = True
         for nid in range(self.n):
             self.fptr[nid] = j
             for pass_ in range(2):                  # home slots, then partial-sum slots
@@ -1247,7 +1258,10 @@ cdef class Core:
                         if home[self.syns[q].slot] != (pass_ == 0):
                             continue
                         self.fw[j] = self.syns[q].w
-                        self.fq[j] = <int32_t> (self.syns[q].delay * self.n_slots + self.syns[q].slot)
+                        if self.f_delay >= 0:
+                            self.fq[j] = self.syns[q].slot
+                        else:
+                            self.fq[j] = <int32_t> (self.syns[q].delay * self.n_slots + self.syns[q].slot)
                         self.fpos[q] = j
                         j += 1
         self.fptr[self.n] = j
@@ -1259,7 +1273,8 @@ cdef class Core:
         adds its weight to its slot of tick t + delay. Only nspk is counted here; the row reads,
         synaptic events and NoC counters follow from it (account_spikes)."""
         cdef int64_t i, j, jm, j1, g, nid
-        cdef int64_t DS = self.D * self.n_slots, rb = self.ring_t * self.n_slots
+        cdef int64_t DS = self.D * self.n_slots, rb = self.ring_t * self.n_slots, g0
+        cdef int64_t* acc_d
         cdef int64_t* acc = &self.acc[0] if self.acc.shape[0] > 0 else NULL
         cdef uint8_t* accf = &self.accf[0] if self.accf.shape[0] > 0 else NULL
         cdef const int64_t* fp = self.fptr
@@ -1275,6 +1290,19 @@ cdef class Core:
             if j1 == j:
                 continue
             nspk[nid] += 1                   # its row reads and synaptic events: see account_spikes
+            if self.f_delay >= 0:            # one delay for all: fq is the slot in tick t + delay
+                g0 = self.ring_t + self.f_delay
+                if g0 >= self.D:
+                    g0 -= self.D
+                acc_d = acc + g0 * self.n_slots
+                while j < jm:
+                    acc_d[fq[j]] += fw[j]
+                    j += 1
+                while j < j1:
+                    acc_d[fq[j]] += fw[j]
+                    accf[g0 * self.n_slots + fq[j]] = 1
+                    j += 1
+                continue
             while j < jm:
                 g = fq[j] + rb
                 if g >= DS:
@@ -1398,6 +1426,7 @@ cdef class Core:
         cdef int64_t Iq
         cdef double vv
         cdef bint has_ps = self.nonhome_slots.shape[0] > 0
+        cdef bint refr = self.f_refr
         for j in range(nu):
             Iq = acc_t[fs[j]]
             acc_t[fs[j]] = 0
@@ -1407,13 +1436,14 @@ cdef class Core:
                     if psg[pss[nn]]:
                         Iq = Iq + psv[pss[nn]]
                         psg[pss[nn]] = 0
-            if rc[j] > 0:
+            if refr and rc[j] > 0:
                 rc[j] -= 1
                 continue
             vv = lk[j] * v[j] + (<double> Iq) * FX_INV
             if vv >= th[j]:
                 v[j] = vr[j]
-                rc[j] = rf[j]
+                if refr:
+                    rc[j] = rf[j]
                 nid = un[j]
                 spk[nid] = 1
                 tsp[tsn] = nid

@@ -210,7 +210,10 @@ def _strategy_choice(value, what):
 @click.option("--aging/--no-aging", default=True, show_default=True, help="Age the chip and rerun the workload at each age.")
 @click.option("--age", "ages", type=click.FloatRange(min=0), multiple=True,
               help="Chip age in seconds for the aging study (repeat; default: multiples of the chip lifetime).")
-def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force, ideal, aging, ages):
+@click.option("--timing", type=click.Choice(["cycle", "functional"]), default="cycle", show_default=True,
+              help="Engine timing model: cycle-accurate, or functional (same spikes, wear and energy without "
+                   "latency; much faster, docs/engine.md §8).")
+def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force, ideal, aging, ages, timing):
     """Map WORKLOAD onto HWCONFIG, simulate, evaluate; write results.json, CSV tables and report.html."""
     from .config import load_hardware
     from .workload import load_workload
@@ -237,7 +240,7 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         raise _UserError(f"--out: cannot create {out_dir}: {exc}") from None
     try:
         study = run_study(hw, wl, strategy=strategy, baseline=baseline, ticks=ticks, seed=seed, ideal=ideal,
-                          aging=aging, ages_s=list(ages) or None)
+                          aging=aging, ages_s=list(ages) or None, timing=timing)
         study.hw_source, study.workload_source = str(hwconfig), str(workload)
         write_outputs(study, out, force=True)
     except BaseException as exc:
@@ -259,8 +262,11 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
                       if baseline else ""))
     click.echo(f"  {'energy per inference':<28} {fmt(ev.energy['per_inference_pj']['total'])} pJ"
                f"  (power {fmt(ev.energy['power_w']['total'])} W)")
-    click.echo(f"  {'spike latency':<28} mean {fmt(ev.latency['packet_latency_cycles']['mean'])} cycles, "
-               f"max {fmt(ev.latency['packet_latency_cycles']['max'])}; overruns {ev.latency['overruns']}")
+    if timing == "functional":
+        click.echo(f"  {'spike latency':<28} not modelled (--timing functional)")
+    else:
+        click.echo(f"  {'spike latency':<28} mean {fmt(ev.latency['packet_latency_cycles']['mean'])} cycles, "
+                   f"max {fmt(ev.latency['packet_latency_cycles']['max'])}; overruns {ev.latency['overruns']}")
     if ev.accuracy and ev.accuracy.get("accuracy") is not None:
         click.echo(f"  {'accuracy':<28} {fmt(ev.accuracy['accuracy'])} on {ev.accuracy['samples']} samples")
     click.echo(f"wrote {out / 'report.html'}, {out / 'results.json'} and CSV tables")

@@ -120,3 +120,25 @@ def test_map_command(tmp_path, traces_dir):
     assert r.returncode == 2 and "exists" in r.stderr and "Traceback" not in r.stderr
     r = neurosim("map", "espine_pcm", str(traces_dir / "digits"), "--strategy", "bogus")
     assert r.returncode == 2 and "unknown mapping strategy 'bogus'" in r.stderr
+
+
+def test_run_with_functional_timing(tmp_path, traces_dir):
+    """--timing functional: the same lifetimes and energy as the cycle model (leakage aside, which
+    follows the real-time schedule there), latency reported as not modelled rather than as numbers."""
+    docs = {}
+    for timing in ("cycle", "functional"):
+        out = tmp_path / timing
+        r = neurosim("run", "espine_pcm", str(traces_dir / "diehl_cook"), "--ticks", "120", "--mapping", "sequential",
+                     "--no-aging", "--timing", timing, "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        docs[timing] = json.loads((out / "results.json").read_text())
+        assert (out / "report.html").is_file()
+    assert "not modelled" in r.stdout
+    cyc, fun = docs["cycle"], docs["functional"]
+    assert fun["latency"]["timing"] == "functional" and cyc["latency"]["timing"] == "cycle"
+    assert fun["latency"]["overruns"] is None and fun["latency"]["packet_latency_cycles"]["mean"] is None
+    assert fun["lifetime"]["write"]["chip"]["inferences"] == cyc["lifetime"]["write"]["chip"]["inferences"]
+    assert fun["run"]["spikes"] == cyc["run"]["spikes"] > 0
+    for k, v in cyc["energy"]["run_pj"].items():
+        if k not in ("leakage", "total"):
+            assert fun["energy"]["run_pj"][k] == v, k

@@ -256,7 +256,8 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
         if not wear or (aged.changed_synapses == 0 and not aged.levels_disabled):
             row.update(base_row)
         else:
-            res = simulate(aged.workload, aged.hw, mapping, ticks=T, seed=seed)
+            res = simulate(aged.workload, aged.hw, mapping, ticks=T, seed=seed,
+                           timing=ev.latency.get("timing", "cycle"))
             ev2 = evaluate(res, aged.hw, mapping, workload=aged.workload, maps=False)
             acc = run_accuracy(aged.workload, res.spikes, T)
             row.update({

@@ -118,6 +118,34 @@ def _baseline_lifetimes(baseline, hw, workload) -> Optional[dict]:
             "packet_latency_mean_cycles": ev.latency["packet_latency_cycles"]["mean"]}
 
 
+def _latency(res, hw) -> dict:
+    """Tick, traffic and packet-latency statistics; under ``timing="functional"`` (no timing model,
+    docs/engine.md §8) the same keys with ``None`` values, so reports print "—" rather than numbers
+    the run did not model."""
+    util = {"link_utilisation_max": float(np.max(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0,
+            "link_utilisation_mean": float(np.mean(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0}
+    if getattr(res, "timing", "cycle") == "functional":
+        tick_none = dict.fromkeys(("ticks", "mean", "max", "min", "p50", "p95", "max_over_budget"))
+        return {"timing": "functional", "tick_budget_cycles": int(hw.tick_period_cycles),
+                "cycles_per_tick": tick_none, "busy_cycles_per_tick": dict(tick_none), "overruns": None,
+                "packet_latency_cycles": dict.fromkeys(("count", "mean", "min", "max", "p50", "p95", "p99", "overflow")),
+                "packet_latency_histogram": {"cycles": [], "count": [], "last_bin_is_overflow_at": None}, **util}
+    busy = np.asarray(res.traffic_end_cycle, np.int64) - np.asarray(res.tick_start_cycle[:-1], np.int64)
+    hist = np.asarray(res.packet_latency_hist)
+    nz = np.flatnonzero(hist)
+    return {
+        "timing": "cycle",
+        "tick_budget_cycles": int(hw.tick_period_cycles),
+        "cycles_per_tick": cycles_per_tick_stats(res.cycles_per_tick, hw.tick_period_cycles),
+        "busy_cycles_per_tick": cycles_per_tick_stats(np.maximum(busy, 0), hw.tick_period_cycles),
+        "overruns": int(res.overruns),
+        "packet_latency_cycles": histogram_stats(hist),
+        "packet_latency_histogram": {"cycles": nz.tolist(), "count": hist[nz].tolist(),
+                                     "last_bin_is_overflow_at": int(hist.size - 1)},
+        **util,
+    }
+
+
 def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None, maps: bool = True) -> Evaluation:
     """Lifetime, energy and latency of a simulated run (DESIGN.md §3.4, REFERENCES.md §6b).
 
@@ -202,22 +230,9 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
         base["read"] = absolute_lifetime(base["read_inferences"], **absolute)
 
     energy = energy_report(res.energy_pj, inferences=inferences, run_seconds=run_seconds, counts=res.counts)
-    busy = np.asarray(res.traffic_end_cycle, np.int64) - np.asarray(res.tick_start_cycle[:-1], np.int64)
-    hist = np.asarray(res.packet_latency_hist)
-    nz = np.flatnonzero(hist)
-    latency = {
-        "tick_budget_cycles": int(hw.tick_period_cycles),
-        "cycles_per_tick": cycles_per_tick_stats(res.cycles_per_tick, hw.tick_period_cycles),
-        "busy_cycles_per_tick": cycles_per_tick_stats(np.maximum(busy, 0), hw.tick_period_cycles),
-        "overruns": int(res.overruns),
-        "packet_latency_cycles": histogram_stats(hist),
-        "packet_latency_histogram": {"cycles": nz.tolist(), "count": hist[nz].tolist(),
-                                     "last_bin_is_overflow_at": int(hist.size - 1)},
-        "link_utilisation_max": float(np.max(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0,
-        "link_utilisation_mean": float(np.mean(res.link_utilisation)) if np.size(res.link_utilisation) else 0.0,
-    }
+    latency = _latency(res, hw)
     timing = None
-    if ideal is not None:
+    if ideal is not None and res.timing == "cycle" and ideal.timing == "cycle":
         ideal_clock = round(ideal.total_cycles / ideal.latency_s) if ideal.latency_s > 0 else hw.clock_hz
         timing = compare_to_ideal(res.spikes, hw.clock_hz, ideal.spikes, ideal_clock)
     acc = run_accuracy(workload, res.spikes, T)

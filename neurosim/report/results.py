@@ -126,9 +126,12 @@ def write_tables(study, out: Path) -> list[str]:
     _csv(out / "latency_histogram.csv", ["latency_cycles", "packets"], zip(h["cycles"], h["count"]))
     names.append("latency_histogram.csv")
     res = study.result
-    busy = np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])
+    if res.traffic_end_cycle is None:        # timing="functional": the real-time schedule, no traffic timing
+        busy = [None] * res.n_ticks
+    else:
+        busy = (np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])).tolist()
     _csv(out / "ticks.csv", ["tick", "start_cycle", "cycles", "busy_cycles"],
-         zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy.tolist()))
+         zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy))
     names.append("ticks.csv")
     _csv(out / "spikes.csv", ["tick", "neuron", "cycle"],
          zip(res.spikes["tick"].tolist(), res.spikes["neuron"].tolist(), res.spikes["cycle"].tolist()))

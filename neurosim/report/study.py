@@ -68,11 +68,12 @@ def _load_wl(wl):
 
 def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str] = None, ticks: Optional[int] = None,
               seed: int = 0, ideal: bool = True, aging: bool = True, ages_s=None,
-              progress: Optional[bool] = None) -> Study:
+              progress: Optional[bool] = None, timing: str = "cycle") -> Study:
     """Map ``workload`` onto ``hw`` with ``strategy``, simulate ``ticks`` ticks, evaluate lifetimes,
     energy, latency, accuracy; optionally against a ``baseline`` strategy and the ``ideal`` chip, and
     age the chip (``ages_s``: ages in seconds, default from its lifetime). ``hw``/``workload`` are
-    objects or a preset name/path and a trace directory."""
+    objects or a preset name/path and a trace directory. ``timing``: the engine's timing model
+    (``"functional"``: no latency figures, and no spike-timing comparison with the ideal chip)."""
     from ..engine import simulate
     from ..mapping import map_workload
     from ..metrics import evaluate
@@ -96,18 +97,18 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
     try:
         # a wear-profiling strategy (espine) profiles the same ticks it will be judged on
         m = step("map", lambda: map_workload(wl, hw, strategy, seed=seed, options={"profile_ticks": T}))
-        res = step("simulate", lambda: simulate(wl, hw, m, ticks=T, seed=seed))
+        res = step("simulate", lambda: simulate(wl, hw, m, ticks=T, seed=seed, timing=timing))
         bm = bres = bev = None
         if baseline:
             bm = step("map baseline", lambda: map_workload(wl, hw, baseline, seed=seed, options={"profile_ticks": T}))
-            bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed))
+            bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed, timing=timing))
         ideal_res = None
         if ideal:
             def _ideal():
                 from ..config import load_hardware
                 hwi = load_hardware("ideal")
                 mi = map_workload(wl, hwi, "sequential", seed=seed)
-                return simulate(wl, hwi, mi, ticks=T, seed=seed)
+                return simulate(wl, hwi, mi, ticks=T, seed=seed, timing=timing)
             ideal_res = step("ideal reference", _ideal)
 
         def _eval():
@@ -194,10 +195,15 @@ def _figures(study: Study, progress=None) -> list[tuple[str, str, bytes, str]]:
                     "Energy per inference by component (engine energy classes; docs/engine.md)."))
         bar.update(1)
         res = study.result
-        busy = np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])
-        h = ev.latency["packet_latency_histogram"]
-        out.append(("latency", "latency histogram", F.latency_histograms(h["cycles"], h["count"], busy, hw.tick_period_cycles),
-                    "Left: spike delivery latency of every packet. Right: cycles from each tick's start until its spike traffic ended."))
+        if res.timing == "functional":
+            out.append(("latency", "latency histogram",
+                        F.message_figure("Spike latency", "not modelled: this run used timing=functional"),
+                        "The functional timing model (docs/engine.md §8) computes no packet or tick timing."))
+        else:
+            busy = np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])
+            h = ev.latency["packet_latency_histogram"]
+            out.append(("latency", "latency histogram", F.latency_histograms(h["cycles"], h["count"], busy, hw.tick_period_cycles),
+                        "Left: spike delivery latency of every packet. Right: cycles from each tick's start until its spike traffic ended."))
         bar.update(1)
         net = study.workload.network
         bounds = [(n, int(s)) for n, s in zip(net.population_names, net.population_starts)]
