@@ -1737,7 +1737,8 @@ cdef class Core:
         self.end_tick(wend)
 
     def run(self, long long n_ticks):
-        """Run n_ticks ticks entirely in C."""
+        """Run n_ticks ticks entirely in C (functional timing: and account for their spikes). Row
+        read counters reach the Python array only through :meth:`sync`."""
         cdef int64_t i, w
         with nogil:
             for i in range(n_ticks):
@@ -1746,7 +1747,6 @@ cdef class Core:
             if self.functional:
                 self.account_spikes()
                 self.sync_v()
-        self.sync()
 
     def spikes(self):
         """(tick, neuron, cycle) arrays of the non-input spikes so far."""
