@@ -18,10 +18,11 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from ab_trees import run_worker
 
 
 def result_hash(res) -> str:
@@ -108,14 +109,9 @@ def main():
     print(f"{'round':>5s} {'tree':40s} {'load1':>5s} {'simulate':>9s} {'rebuilds':>9s} {'n':>6s}  hash")
     for r in range(args.rounds):
         for tree in trees:
-            load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
-            out = subprocess.run([sys.executable, __file__, "--worker", tree, "--repeats", str(args.repeats),
-                                  "--ticks", str(args.ticks)], capture_output=True, text=True,
-                                 env={**os.environ, "PYTHONPATH": tree})
-            if out.returncode != 0:
-                print(out.stderr[-2000:], file=sys.stderr)
+            load, d = run_worker(__file__, tree, [tree, "--repeats", str(args.repeats), "--ticks", str(args.ticks)])
+            if d is None:
                 continue
-            d = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{r + 1:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['rebuild']:9.3f} "
                   f"{d['n_rebuilds']:6d}  {d['hash']}")
             b = best.setdefault(tree, dict(d))

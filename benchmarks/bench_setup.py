@@ -18,10 +18,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from ab_trees import run_worker
 
 
 def worker(tree, chip, repeats, ticks):
@@ -75,14 +76,10 @@ def main():
     for chip in args.chips:
         for r in range(args.rounds):
             for tree in trees:
-                load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
-                out = subprocess.run([sys.executable, __file__, "--worker", tree, chip, "--repeats", str(args.repeats),
-                                      "--ticks", str(args.ticks)], capture_output=True, text=True,
-                                     env={**os.environ, "PYTHONPATH": tree})
-                if out.returncode != 0:
-                    print(out.stderr[-2000:], file=sys.stderr)
+                load, d = run_worker(__file__, tree, [tree, chip, "--repeats", str(args.repeats),
+                                                      "--ticks", str(args.ticks)])
+                if d is None:
                     continue
-                d = json.loads(out.stdout.strip().splitlines()[-1])
                 print(f"{chip:8s} {r + 1:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['pack']:7.3f} "
                       f"{d['loop']:7.4f}  {d['hash']}")
                 b = best.setdefault((chip, tree), dict(d))
