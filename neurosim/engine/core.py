@@ -451,6 +451,9 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     rng = np.random.default_rng(seed)
     cfg, a, s, info = pack(wl, hw, mapping, T, rng)
     cfg["functional"] = timing == "functional"
+    if cfg["functional"] and cfg["D"] * cfg["n_slots"] >= 2 ** 31:
+        raise EngineError(f"timing: 'functional' indexes (max delay + 1) x column slots = "
+                          f"{cfg['D'] * cfg['n_slots']:,} accumulator entries with 31 bits; use timing='cycle'")
     # ideal decode for chips without IR drop; physics values were written for the others
     core = engine_core.Core(cfg, a, s)
     no_ir = [kk for kk, st in enumerate(info["states"]) if st.phys is None]
