@@ -41,11 +41,9 @@ DEF KIND_SPIKE = 1
 
 DEF HIST_LEN = 4096
 
-# Currents are accumulated in fixed point, FX_BITS fractional bits (docs/engine.md, "Currents"):
-# integer sums do not depend on the order of the reads, so every timing model gives the same sums.
-DEF FX_BITS = 40
-DEF FX_ONE = 1099511627776.0          # 2**FX_BITS
-DEF FX_INV = 9.094947017729282e-13    # 2**-FX_BITS (exact)
+# Currents are accumulated in fixed point, cfg["fx_bits"] fractional bits (neurosim.engine.currents,
+# docs/engine.md §2): integer sums do not depend on the order of the reads, so every timing model
+# gives the same sums.
 
 cdef struct Item:
     int64_t k1
@@ -87,7 +85,7 @@ cdef struct RowRec:       # one crossbar row (block row), read by one cache line
     int64_t reads
 
 cdef struct SynRec:       # one synapse in row order: what a row read needs
-    int64_t w             # effective weight, fixed point (FX_BITS)
+    int64_t w             # effective weight, fixed point
     int32_t slot          # logical column slot
     int32_t delay
 
@@ -121,7 +119,7 @@ cdef struct Pkt:
     int32_t dst          # destination tile (unicast / replicate / partial sum); -1 multicast
     int32_t slot         # partial sum: source slot
     int32_t dj           # replicate: index of the destination in the neuron's ndst list
-    int64_t value        # partial sum: current, fixed point (FX_BITS)
+    int64_t value        # partial sum: current, fixed point
 
 cdef struct Flit:
     int32_t pkt
@@ -190,9 +188,9 @@ cdef Item heap_pop(Heap* h) noexcept nogil:
     return top
 
 
-cdef inline int64_t fx(double w) noexcept nogil:
-    """Weight -> fixed point (FX_BITS fractional bits), rounded to nearest, ties to even."""
-    return <int64_t> rint(w * FX_ONE)
+cdef inline int64_t fx(double w, double one) noexcept nogil:
+    """Weight -> fixed point (``one`` = 2**bits), rounded to nearest, ties to even."""
+    return <int64_t> rint(w * one)
 
 
 cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
@@ -266,7 +264,8 @@ cdef class Core:
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
     cdef int32_t[::1] rcount
-    cdef int64_t[::1] acc                    # D x n_slots, fixed point (FX_BITS)
+    cdef int64_t[::1] acc                    # D x n_slots, fixed point
+    cdef double fx_one, fx_inv               # 2**fx_bits, 2**-fx_bits
     cdef uint8_t[::1] accf
     cdef int64_t[::1] ps_val
     cdef uint8_t[::1] ps_got
@@ -435,6 +434,8 @@ cdef class Core:
         self.accumulate = cfg["accumulate"]; self.compensate = cfg["compensate"]
         self.n_ticks_total = cfg["n_ticks"]
         self.n_syn = cfg["n_syn"]
+        self.fx_one = 2.0 ** cfg["fx_bits"]
+        self.fx_inv = 2.0 ** (-cfg["fx_bits"])
         self.functional = cfg.get("functional", False)
         self.row_pre = a["row_pre"]
         self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
@@ -488,7 +489,7 @@ cdef class Core:
             self.rows[i].end = self.row_ptr[i + 1]
             self.rows[i].reads = self.row_reads[i]
         for i in range(self.n_syn):
-            self.syns[i].w = fx(self.w_eff[i])
+            self.syns[i].w = fx(self.w_eff[i], self.fx_one)
             self.syns[i].slot = self.row_syn_slot[i]
             self.syns[i].delay = self.row_syn_delay[i]
         nch = self.n_tiles * 6
@@ -944,8 +945,7 @@ cdef class Core:
         self.ch_busy[ch] = c + self.F
         if down >= 0:
             self.credits[down] -= self.F
-        if o != 5:
-            self.link_flits[ch] += self.F
+        self.link_flits[ch] += self.F      # injection (o == 5) too: counted, but not a hop
         tn = self.fl[f].tnode
         if o < 4:
             nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o, self.tnodes[tn].child[o] if tn >= 0 else -1)
@@ -1100,7 +1100,7 @@ cdef class Core:
                 if self.ps_got[self.ps_slot[nn]]:
                     Iq = Iq + self.ps_val[self.ps_slot[nn]]
                     self.ps_got[self.ps_slot[nn]] = 0
-            I = (<double> Iq) * FX_INV
+            I = (<double> Iq) * self.fx_inv
             self.n_updates += 1
             if self.rcount[nid] > 0:
                 self.rcount[nid] -= 1
@@ -1358,10 +1358,12 @@ cdef class Core:
             self.n_syn_events += cnt * (self.fptr[nid + 1] - self.fptr[nid])
             if self.multicast:
                 self.n_packets += cnt
+                self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
                 self.tree_flits(nid, cnt * self.F, colmin, colmax)
             else:
                 for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                     self.n_packets += cnt
+                    self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
                     self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
         free(colmin); free(colmax)
 
@@ -1427,6 +1429,7 @@ cdef class Core:
         cdef double vv
         cdef bint has_ps = self.nonhome_slots.shape[0] > 0
         cdef bint refr = self.f_refr
+        cdef double fxi = self.fx_inv
         for j in range(nu):
             Iq = acc_t[fs[j]]
             acc_t[fs[j]] = 0
@@ -1439,7 +1442,7 @@ cdef class Core:
             if refr and rc[j] > 0:
                 rc[j] -= 1
                 continue
-            vv = lk[j] * v[j] + (<double> Iq) * FX_INV
+            vv = lk[j] * v[j] + (<double> Iq) * fxi
             if vv >= th[j]:
                 v[j] = vr[j]
                 if refr:
@@ -1485,6 +1488,7 @@ cdef class Core:
                 self.n_ps_packets += 1
                 self.n_packets += 1
                 self.n_deliveries += 1
+                self.link_flits[<int64_t> self.xbar_tile[self.slot_xbar[g]] * 6 + 5] += self.F
                 self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.F)
         self.update_functional()
         for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
@@ -1605,7 +1609,7 @@ cdef class Core:
         return npulse
 
     cdef inline void set_w(self, int64_t pos, double w) noexcept nogil:
-        self.syns[pos].w = fx(w)
+        self.syns[pos].w = fx(w, self.fx_one)
         self.w_eff[pos] = w
         if self.functional and self.fpos[pos] >= 0:
             self.fw[self.fpos[pos]] = self.syns[pos].w

@@ -7,7 +7,6 @@ import pytest
 
 import neurosim as ns
 from neurosim.engine import EngineError
-from neurosim.engine.currents import FX_LIMIT, check_current_range
 
 
 def same_outputs(a, b):
@@ -54,19 +53,9 @@ def test_functional_equals_cycle_on_shipped_chips(workload, chip, ticks):
     assert b.traffic_end_cycle is None and b.summary()["timing"] == "functional"
 
 
-def test_timing_argument_and_current_range():
+def test_timing_argument():
     wl = ns.load_workload("traces/digits")
     hw = ns.load_hardware("ideal")
     m = ns.map_workload(wl, hw, "sequential")
     with pytest.raises(EngineError, match="timing"):
         ns.simulate(wl, hw, m, ticks=2, timing="fast")
-    # a network whose summed input could overflow the fixed-point accumulator is refused by name
-    net = ns.Network(name="huge")
-    inp = net.add_input("in", 4)
-    a = net.add_population("a", 1, threshold=1.0, leak=1.0, v_reset=0.0)
-    net.connect(inp, a, weights=np.full((4, 1), FX_LIMIT), delay=1)
-    big = ns.Workload(net, inputs={"in": np.ones((3, 4), bool)})
-    with pytest.raises(ValueError, match="summed input"):
-        check_current_range(big.network, hw, False)
-    with pytest.raises(EngineError, match="summed input"):
-        ns.simulate(big, hw, ns.map_workload(big, hw, "sequential"))

@@ -121,6 +121,7 @@ def compare_untimed(res, ref, skip_energy=()):
         flits[r, o] = nf
     assert np.array_equal(res.link_flits, flits[:, :4])
     assert np.array_equal(res.ejection_flits, flits[:, 4])
+    assert np.array_equal(res.injection_flits, flits[:, 5])
     for k, v in ref["energy_pj"].items():
         if k not in skip_energy:
             assert res.energy_pj[k] == pytest.approx(v, rel=1e-12, abs=1e-9), k

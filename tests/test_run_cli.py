@@ -123,8 +123,9 @@ def test_map_command(tmp_path, traces_dir):
 
 
 def test_run_with_functional_timing(tmp_path, traces_dir):
-    """--timing functional: the same lifetimes and energy as the cycle model (leakage aside, which
-    follows the real-time schedule there), latency reported as not modelled rather than as numbers."""
+    """--timing functional: the same spikes, write lifetime in inferences and energy per class as the
+    cycle model (leakage aside: it follows the real-time schedule there; this run has no overrun),
+    latency reported as not modelled rather than as numbers."""
     docs = {}
     for timing in ("cycle", "functional"):
         out = tmp_path / timing

@@ -66,9 +66,7 @@ def test_lif_discretisation_converges_to_continuous_solution():
     wl = Workload(from_nir(g, dt=0.5), inputs={"in": np.ones((41, 1), bool)})
     _, _, v = simulate_lif(wl, record_potential=True)
     t = 40 * 0.5  # the last tick's input has not arrived yet (delay 1)
-    # currents are summed in fixed point (2**-40, neurosim.engine.currents): the weight (~0.057)
-    # carries a relative error below 2**-41 / 0.057 = 8e-12, and so does the potential
-    assert v[1] == pytest.approx(2.0 * 0.3 * (1 - math.exp(-t / 5.0)), rel=2e-11)
+    assert v[1] == pytest.approx(2.0 * 0.3 * (1 - math.exp(-t / 5.0)), rel=1e-12)
 
 
 def test_cubalif_collapses_with_warning():

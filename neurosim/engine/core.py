@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..devices import device_params
-from .currents import check_current_range
+from .currents import fixed_point_bits
 from .physics import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
 
@@ -331,7 +331,7 @@ def pack(wl, hw, m, n_ticks, rng):
     in_ptr = np.searchsorted(in_t[keep], np.arange(T + 1), side="left").astype(np.int64)
     D = int(net.max_delay) + 1
     try:
-        check_current_range(net, hw, learning, where=f"workload {getattr(wl, 'name', '')!r}".replace(" ''", ""))
+        fx_bits = fixed_point_bits(net, hw, where=f"workload {getattr(wl, 'name', '')!r}".replace(" ''", ""))
     except ValueError as e:
         raise EngineError(str(e)) from None
     cfg = dict(
@@ -348,7 +348,7 @@ def pack(wl, hw, m, n_ticks, rng):
         compensate=(hw.crossbar.ir_drop_compensation == "write_verify" and hw.crossbar.ir_drop_method != "none"
                     and hw.device.type != "ideal"),
         stuck_g=float(hw.device.g_min_s if hw.device.faults.wearout_stuck_level == "g_min" else hw.device.g_max_s),
-        clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz,
+        clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz, fx_bits=fx_bits,
     )
     if hw.noc.flits_per_packet > hw.noc.buffer_depth_flits:
         raise EngineError(f"hw.noc: a packet of {hw.noc.flits_per_packet} flits does not fit a buffer of "
@@ -418,8 +418,9 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     timing : {"cycle", "functional"}
         ``"cycle"`` (default): the cycle-accurate model — packets hop by hop, queued row reads, tick
         stretching. ``"functional"``: no timing model — every spike reads its rows at once; spikes,
-        per-cell counters, conductances, flit and packet counts and every energy class but leakage are
-        those of ``"cycle"`` bit for bit; timing fields are ``None`` (docs/engine.md §8).
+        per-cell counters, conductances, flit and packet counts and every energy class but leakage
+        (and so the total) are those of ``"cycle"`` bit for bit; timing fields are ``None`` and ticks
+        follow the real-time period (docs/engine.md §8).
 
     Returns
     -------

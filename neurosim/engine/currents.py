@@ -1,47 +1,66 @@
-"""Fixed-point synaptic currents (docs/engine.md, "Currents").
+"""Fixed-point synaptic currents (docs/engine.md §2, "Currents").
 
-Every engine adds the effective weights a tick's row reads deliver into integers with ``FX_BITS``
-fractional bits, as a chip's digital neuron circuit accumulates its ADC outputs. Integer sums do not
-depend on the order of the reads, so the cycle-level and functional timing models (and the SimPy
-reference) give bit-identical currents whatever order their reads complete in. The resolution,
-2**-40 ≈ 9.1e-13 of the threshold unit, is far below any device's level spacing, and weights with
-at most 40 fractional bits (e.g. k/64) are represented exactly.
+Every engine adds the effective weights that a tick's row reads deliver as int64 integers, in units
+of 2**-S, as a chip's digital neuron circuit accumulates its ADC outputs. Integer sums do not depend
+on the order of the reads, so the cycle-level and functional timing models, the SimPy reference and
+``reference_lif`` give bit-identical currents whatever order their reads complete in.
+
+S is chosen per network and chip so that the largest input a neuron could receive — its in-degree
+times the largest weight any of its synapses can deliver — stays below 2**61: the resolution is
+2**-61 of that bound whatever units the weights are in (about 4e-19 relative), far below any
+device's level spacing, and weights with at most S fractional bits (k/64, …) are exact.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["FX_BITS", "FX_LIMIT", "to_fixed", "from_fixed", "check_current_range"]
+__all__ = ["HEADROOM_BITS", "fixed_point_bits", "to_fixed", "from_fixed", "exact_bincount"]
 
-FX_BITS = 40
-#: Largest summed input (threshold units) the int64 accumulator holds with a safety factor of 2.
-FX_LIMIT = 2.0 ** (62 - FX_BITS)
-_ONE = 2.0 ** FX_BITS
+#: log2 of the largest accumulator magnitude the scale allows (int64 holds 2**63).
+HEADROOM_BITS = 61
 
 
-def to_fixed(w: float) -> int:
-    """Weight -> fixed point: nearest integer of ``w * 2**FX_BITS`` (ties to even, as C's ``rint``)."""
-    return round(float(w) * _ONE)           # Python rounds halves to even, like rint
-
-
-def from_fixed(q: int) -> float:
-    """Fixed point -> weight (one rounding, as the compiled engine's ``(double) q * 2**-FX_BITS``)."""
-    return float(np.float64(q) * 2.0 ** -FX_BITS)
-
-
-def check_current_range(net, hw, learning: bool, where: str = "workload") -> None:
-    """Raise ``ValueError`` if a neuron's summed input could leave the accumulator's range:
-    (largest in-degree) x (largest weight any synapse can deliver) must stay below ``FX_LIMIT``."""
+def fixed_point_bits(net, hw=None, where: str = "workload") -> int:
+    """S, the fractional bits of the current accumulators for ``net`` on chip ``hw`` (``None``: an
+    ideal device, as ``reference_lif`` assumes). The bound is (largest in-degree) x (largest |weight|
+    over the network's weights, its STDP rules' bounds and, on physical devices, the decoded range
+    of the encoding: 2 x weight_scale x g_max / (g_max - g_min) covers every encoding, IR drop and
+    drift only shrinking conductances). Raises ``ValueError`` naming ``where`` on non-finite weights."""
     if net.n_synapses == 0:
-        return
-    wmax = float(np.max(np.abs(net.weight)))
-    if hw.device.type != "ideal":
-        wmax = max(wmax, 4.0 * float(hw.device.weight_scale))       # decoded alpha*G: at most ~2x scale
-    if learning:
-        for r in net.stdp_rules:
-            wmax = max(wmax, abs(float(r["w_min"])), abs(float(r["w_max"])))
+        return HEADROOM_BITS
+    w = np.asarray(net.weight, np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{where}: synaptic weights must be finite")
+    wmax = float(np.max(np.abs(w)))
+    rules = getattr(net, "stdp_rules", None)
+    for r in (rules if rules is not None else ()):
+        wmax = max(wmax, abs(float(r["w_min"])), abs(float(r["w_max"])))
+    if hw is not None and hw.device.type != "ideal":
+        d = hw.device
+        wmax = max(wmax, 2.0 * float(d.weight_scale) * float(d.g_max_s) / float(d.g_max_s - d.g_min_s))
     fan_in = int(np.bincount(np.asarray(net.post), minlength=1).max())
-    if not np.isfinite(wmax) or wmax * fan_in >= FX_LIMIT:
-        raise ValueError(f"{where}: a neuron's summed input could reach {wmax * fan_in:.3g} (in-degree "
-                         f"{fan_in} x weight {wmax:.3g}); the engines accumulate currents in fixed point "
-                         f"up to {FX_LIMIT:.3g} threshold units: rescale the weights and thresholds")
+    bound = wmax * fan_in
+    if bound <= 0:
+        return HEADROOM_BITS
+    return HEADROOM_BITS - int(math.ceil(math.log2(bound)))
+
+
+def to_fixed(w: float, bits: int) -> int:
+    """Weight -> fixed point: nearest integer of ``w * 2**bits`` (ties to even, as C's ``rint``)."""
+    return round(float(w) * 2.0 ** bits)          # Python rounds halves to even, like rint
+
+
+def from_fixed(q: int, bits: int) -> float:
+    """Fixed point -> weight (one rounding, as the compiled engine's ``(double) q * 2**-bits``)."""
+    return float(np.float64(q) * 2.0 ** -bits)
+
+
+def exact_bincount(target, q, minlength: int) -> np.ndarray:
+    """Exact int64 per-bin sums of the int64 values ``q`` (|q| < 2**61): two float64 bincounts of
+    the 31-bit halves, each exact while a bin holds fewer than 2**22 values."""
+    q = np.asarray(q, np.int64)
+    hi = np.bincount(target, weights=(q >> 31).astype(np.float64), minlength=minlength)
+    lo = np.bincount(target, weights=(q & 0x7FFFFFFF).astype(np.float64), minlength=minlength)
+    return (hi.astype(np.int64) << 31) + lo.astype(np.int64)

@@ -127,7 +127,8 @@ def _latency(res, hw) -> dict:
     if getattr(res, "timing", "cycle") == "functional":
         tick_none = dict.fromkeys(("ticks", "mean", "max", "min", "p50", "p95", "max_over_budget"))
         return {"timing": "functional", "tick_budget_cycles": int(hw.tick_period_cycles),
-                "cycles_per_tick": tick_none, "busy_cycles_per_tick": dict(tick_none), "overruns": None,
+                "cycles_per_tick": cycles_per_tick_stats(res.cycles_per_tick, hw.tick_period_cycles),
+                "busy_cycles_per_tick": tick_none, "overruns": None,
                 "packet_latency_cycles": dict.fromkeys(("count", "mean", "min", "max", "p50", "p95", "p99", "overflow")),
                 "packet_latency_histogram": {"cycles": [], "count": [], "last_bin_is_overflow_at": None}, **util}
     busy = np.asarray(res.traffic_end_cycle, np.int64) - np.asarray(res.tick_start_cycle[:-1], np.int64)

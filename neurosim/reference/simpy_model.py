@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from ..engine.currents import from_fixed, to_fixed
+from ..engine.currents import fixed_point_bits, from_fixed, to_fixed
 from ..engine.physics import CrossbarState
 
 __all__ = ["simulate_reference", "ReferenceModel"]
@@ -70,6 +70,7 @@ class ReferenceModel:
         self.wl, self.hw, self.m = wl, hw, mapping
         net = wl.network
         self.net = net
+        self.fx_bits = fixed_point_bits(net, hw)     # the engines' current scale (docs/engine.md §2)
         self.T = wl.n_ticks if ticks is None else int(ticks)
         self.rng = np.random.default_rng(seed)
         self.verify = (hw.crossbar.ir_drop_compensation == "write_verify" and hw.crossbar.ir_drop_method != "none"
@@ -316,7 +317,7 @@ class ReferenceModel:
             for slot in self.psum_slots.get(i, []):
                 if slot in self.psum_in:
                     Iq = Iq + self.psum_in.pop(slot)
-            I = from_fixed(Iq)
+            I = from_fixed(Iq, self.fx_bits)
             self.counts["neuron_updates"] += 1
             self.energy["neuron_update"] += hw.neuron.update_energy_pj
             if self.refr[i] > 0:
@@ -417,8 +418,8 @@ class ReferenceModel:
                 self.credits[down] -= F
             fl = req.flit
             self.live += 1                       # the copy sent on
+            self.flits[ch] += F                  # injection (o == 5) too: counted, but not a hop
             if o != 5:
-                self.flits[ch] += F
                 self.energy["noc_hop"] += F * self.hw.noc.energy_hop_per_flit_pj
             if o < 4:
                 nxt = Flit(fl.packet, down[0], down, fl.dests_by_port[o])
@@ -500,7 +501,7 @@ class ReferenceModel:
                                                + per.energy_per_synapse_read_pj * len(syns))
             for s in syns:
                 key = (self.t + int(self.net.delay[s]), (k, self.syn_cell[s][2]))
-                self.acc[key] = self.acc.get(key, 0) + to_fixed(self.w_eff[s])
+                self.acc[key] = self.acc.get(key, 0) + to_fixed(self.w_eff[s], self.fx_bits)
             self.activity(end)
             self.done_one()
 

@@ -199,7 +199,8 @@ def aging_curves(ages_s, accuracy, energy_pj, latency_cycles, *, failed_cells=No
               (np.asarray(latency_cycles, float), "mean spike latency (cycles)", "C3")]
     for ax, (y, label, color) in zip(axes, series):
         if np.all(np.isnan(y)):
-            ax.text(0.5, 0.5, "not applicable\n(unlabelled workload)", ha="center", va="center",
+            why = "unlabelled workload" if label == "accuracy" else "not modelled (timing=functional)"
+            ax.text(0.5, 0.5, f"not applicable\n({why})", ha="center", va="center",
                     transform=ax.transAxes, fontsize=9, color="0.4")
         else:
             ax.plot(x, y, "o-", color=color, ms=4)

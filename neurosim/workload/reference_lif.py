@@ -34,7 +34,7 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     n = net.n_neurons
     T = wl.n_ticks if n_ticks is None else min(int(n_ticks), wl.n_ticks)
     D = max(net.max_delay, 0) + 1
-    ring = np.zeros((D, n), dtype=np.float64)
+    ring = np.zeros((D, n), dtype=np.int64)
     flat = ring.reshape(-1)
     v = np.zeros(n, dtype=np.float64)
     counter = np.zeros(n, dtype=np.int64)
@@ -44,16 +44,18 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     vl = v[lif_ids]
     cl = counter[lif_ids]
     indptr, post, delay = net.indptr, net.post.astype(np.int64), net.delay.astype(np.int64)
-    # the engines sum currents in fixed point (neurosim.engine.currents): with the weights on that
-    # grid every float sum below 2**(53 - FX_BITS) is exact, so this sum is theirs in any order
-    from ..engine.currents import FX_BITS
-    weight = np.rint(np.asarray(net.weight, np.float64) * 2.0 ** FX_BITS) * 2.0 ** -FX_BITS
+    # the engines sum currents exactly in fixed point (neurosim.engine.currents; an ideal chip's
+    # scale): so does this loop, with int64 slots, so that its sums are theirs bit for bit
+    from ..engine.currents import exact_bincount, fixed_point_bits
+    bits = fixed_point_bits(net, None, where=f"workload {wl.name!r}")
+    wq = np.rint(np.asarray(net.weight, np.float64) * 2.0 ** bits).astype(np.int64)
+    inv = 2.0 ** -bits
     tick_ptr = wl.tick_indptr()
     out_t, out_n = [], []
     for t in range(T):
         slot = t % D
-        cur = ring[slot, lif_ids]
-        ring[slot, :] = 0.0
+        cur = ring[slot, lif_ids].astype(np.float64) * inv
+        ring[slot, :] = 0
         refractory_now = cl > 0
         cl[refractory_now] -= 1
         active = ~refractory_now
@@ -75,7 +77,7 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
         # indices of all synapses of the spiking neurons, without a Python loop per neuron
         offs = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
         target = ((t + delay[offs]) % D) * n + post[offs]
-        flat += np.bincount(target, weights=weight[offs], minlength=D * n)
+        flat += exact_bincount(target, wq[offs], D * n)
     ticks = np.concatenate(out_t) if out_t else np.zeros(0, np.int32)
     neurons = np.concatenate(out_n) if out_n else np.zeros(0, np.int32)
     if record_potential:
