@@ -1406,7 +1406,7 @@ cdef class Core:
         """Every neuron circuit's update of this tick (on_update without timing), in one pass over
         all crossbars' home neurons, on the state kept in update order (home slots never carry
         the accf mark here)."""
-        cdef int64_t j, nn, nu = self.upd_ptr[self.K] if self.K > 0 else 0, nsp = 0
+        cdef int64_t j, nn, nu = self.upd_ptr[self.K] if self.K > 0 else 0
         cdef int64_t* acc = (&self.acc[0] if self.acc.shape[0] > 0 else NULL)
         cdef int64_t* acc_t = acc + self.ring_t * self.n_slots if acc != NULL else NULL
         cdef const int32_t* un = &self.upd_neuron[0] if nu > 0 else NULL
@@ -1469,7 +1469,7 @@ cdef class Core:
     cdef int64_t run_tick_functional(self) noexcept nogil:
         """Tick self.tick without timing: partial sums, neuron updates, then every spike's rows
         read at once (same currents, counters and learning as the cycle model; docs/engine.md §8)."""
-        cdef int64_t t = self.tick, j, g, gg, ring, kk, home_k, nid
+        cdef int64_t t = self.tick, j, g, gg, ring, home_k, nid
         self.T0 = self.tick_start[t]
         self.E = self.T0
         self.tick_spk_n = 0
