@@ -185,58 +185,51 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
     compare_functional(ns.simulate(wl, hw, m, seed=seed, timing="functional"), ref)
 
 
+def fixed_case(chip, seed, d, ticks, plastic, max_delay, split=0.0):
+    """One fixed random case on chip CHIPS[chip](d), run by both models: (engine result, mapping)."""
+    rng = np.random.default_rng(seed)
+    hw = CHIPS[chip](d)
+    wl = make_workload(rng, 6, 8 if chip != "ideal" else 10, ticks, plastic, max_delay)
+    m = random_mapping(wl, hw, rng, split=split)
+    return run_both(wl, hw, m), wl, m
+
+
+PCM_SMALL = dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)
+
+
 def test_accumulate_level_update_identically():
     """learning.level_update = accumulate on PCM with device-to-device variation (cells start off
     their levels): same writes, wear-out and conductances in both models, and fewer pulses than
     the nearest-level update of the same run."""
-    rng = np.random.default_rng(7)
-    hw = CHIPS["pcm_accumulate"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
-    wl = make_workload(rng, 6, 8, 60, True, 1)
-    m = random_mapping(wl, hw, rng)
-    res = run_both(wl, hw, m)
+    res, wl, m = fixed_case("pcm_accumulate", 7, PCM_SMALL, 60, True, 1)
     assert res.counts["write_pulses"] > 0
-    near = ns.simulate(wl, CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)), m)
+    near = ns.simulate(wl, CHIPS["pcm"](PCM_SMALL), m)
     assert res.counts["write_pulses"] < near.counts["write_pulses"]
 
 
 def test_write_verify_programming_identically():
     """crossbar.ir_drop_compensation = write_verify on a PCM chip with IR drop, variation and wear-out:
     both models program and re-program the same compensated levels."""
-    rng = np.random.default_rng(5)
-    hw = CHIPS["pcm_verify"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=800))
-    wl = make_workload(rng, 6, 8, 60, True, 1)
-    m = random_mapping(wl, hw, rng)
-    res = run_both(wl, hw, m)
+    res, _, _ = fixed_case("pcm_verify", 5, {**PCM_SMALL, "period": 800}, 60, True, 1)
     assert res.counts["write_pulses"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
 def test_reference_handles_back_pressure_and_overruns():
     """A fixed case with one-flit buffers and a 30-cycle period: blocking and overruns happen."""
-    rng = np.random.default_rng(1)
-    hw = CHIPS["ideal"](dict(w=3, h=2, cpt=2, buf=1, flits=1, mc="router", rl=1, ll=1, par=2, ul=1, sl=1,
-                             rr=3, period=30))
-    wl = make_workload(rng, 6, 10, 30, False, 2)
-    m = random_mapping(wl, hw, rng, split=0.3)
-    res = run_both(wl, hw, m)
+    res, _, _ = fixed_case("ideal", 1, dict(w=3, h=2, cpt=2, buf=1, flits=1, mc="router", rl=1, ll=1, par=2, ul=1,
+                                            sl=1, rr=3, period=30), 30, False, 2, split=0.3)
     assert res.overruns > 0
     assert res.counts["partial_sum_packets"] > 0
 
 
 def test_read_disturb_refresh_and_rebuilds_identically():
-    rng = np.random.default_rng(11)
-    hw = CHIPS["rram_disturb"](dict(w=2, h=1, cpt=2, mc="router", period=300))
-    wl = make_workload(rng, 6, 8, 40, False, 2)
-    m = random_mapping(wl, hw, rng, split=0.2)
-    res = run_both(wl, hw, m)
+    res, _, _ = fixed_case("rram_disturb", 11, dict(w=2, h=1, cpt=2, mc="router", period=300), 40, False, 2,
+                           split=0.2)
     assert res.counts["refresh_writes"] > 0 and res.counts["weight_rebuilds"] > 0
 
 
 def test_learning_wears_cells_out_identically():
-    rng = np.random.default_rng(7)
-    hw = CHIPS["pcm"](dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500))
-    wl = make_workload(rng, 6, 8, 60, True, 1)
-    m = random_mapping(wl, hw, rng)
-    res = run_both(wl, hw, m)
+    res, _, _ = fixed_case("pcm", 7, PCM_SMALL, 60, True, 1)
     assert res.counts["write_pulses"] > 0
     assert res.counts["failed_cells"] > 0
 
