@@ -9,10 +9,10 @@ The Python side (neurosim.engine) packs every array, calls :meth:`Core.run` (all
 :meth:`Core.step` tick by tick when it must act between ticks (read disturb, refresh, effective
 weight rebuilds), and turns the counters into a SimResult.
 """
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memset
 from libc.math cimport exp, rint, floor
-from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t
+from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint64_t
 cimport cython
 import numpy as np
 cimport numpy as cnp
@@ -22,8 +22,19 @@ cnp.import_array()
 cdef extern from *:
     """
     #define NS_PREFETCH(p) __builtin_prefetch((const void*)(p))
+    #if defined(__POPCNT__)
+    #define NS_POPCOUNT64(x) __builtin_popcountll(x)
+    #else
+    static inline int NS_POPCOUNT64(unsigned long long x) {      /* SWAR: no libgcc call */
+        x = x - ((x >> 1) & 0x5555555555555555ULL);
+        x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+        x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+        return (int) ((x * 0x0101010101010101ULL) >> 56);
+    }
+    #endif
     """
     void NS_PREFETCH(const void* p) noexcept nogil
+    int NS_POPCOUNT64(uint64_t x) noexcept nogil
 
 # ----------------------------------------------------------------------------- phases / types
 # Phases order the work done inside one clock cycle (docs/engine.md, "Order inside a cycle").
@@ -110,6 +121,10 @@ cdef struct RowDst:       # one (row, crossbar) a delivery queues a read on
     int32_t row
     int32_t xbar
 
+
+cdef struct RowRange:     # rows of a neuron at one destination tile: nrow[start:end]
+    int32_t start
+    int32_t end
 
 cdef struct Pkt:
     int64_t key
@@ -261,6 +276,16 @@ cdef class Core:
     cdef TNode* tnodes                     # per tree node: links, mask and local rows
     cdef RowDst* nrowx                     # (row, crossbar) of every entry of nrow
     cdef int32_t* tree_root                # per neuron: node of its entry tile
+    # XY multicast trees as column masks (meshes up to 64 rows; docs/engine.md §1): per neuron and
+    # mesh column x, bit y set if tile (x, y) holds one of its rows; and the extreme columns. A
+    # flit's outputs follow from its router, the direction it travels and these few words, which
+    # stay in cache while the packet spreads, instead of one tree node per router.
+    cdef public bint colmask
+    cdef uint64_t* cmask                   # n x mesh_w
+    cdef int32_t* cx_min
+    cdef int32_t* cx_max
+    cdef int32_t* cpre                     # n x mesh_w: destinations of the neuron in columns < x
+    cdef RowRange* jrr                     # per (neuron, destination) in column-major order: its rows
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
     cdef int32_t[::1] rcount
@@ -373,6 +398,11 @@ cdef class Core:
         self.tnodes = NULL
         self.nrowx = NULL
         self.tree_root = NULL
+        self.cmask = NULL
+        self.cx_min = NULL
+        self.cx_max = NULL
+        self.cpre = NULL
+        self.jrr = NULL
         self.ret_ring = NULL
         self.rows = NULL
         self.syns = NULL
@@ -412,6 +442,7 @@ cdef class Core:
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
+        free(self.cmask); free(self.cx_min); free(self.cx_max); free(self.cpre); free(self.jrr)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
@@ -545,7 +576,10 @@ cdef class Core:
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
         if self.multicast and not self.functional:
-            if self.build_trees() != 0:
+            self.colmask = cfg.get("xy_trees", "columns") == "columns" and self.mesh_h <= 64
+            if self.colmask and self.build_colmask() != 0:
+                raise MemoryError()
+            if not self.colmask and self.build_trees() != 0:
                 raise MemoryError()
         if self.functional:
             if self.build_functional() != 0:
@@ -678,13 +712,79 @@ cdef class Core:
         self.sched_srv(ch, imax(rc, self.ch_busy[ch]))
 
     cdef void inject(self, int64_t pkt, int32_t tile, int64_t rc) noexcept nogil:
-        cdef int32_t tn = self.tree_root[self.pk[pkt].neuron] if self.pk[pkt].dst < 0 else -1
+        cdef int32_t tn = self.tree_root[self.pk[pkt].neuron] if self.pk[pkt].dst < 0 and not self.colmask else -1
         cdef int64_t f = self.new_flit(<int32_t> pkt, tile, 5, -1, tn)
         self.fl[f].pending = 1
         self.n_packets += 1
         self.request(tile * 6 + 5, rc, self.pk[pkt].key, f)
 
     # ======================================================================== routing
+    cdef int build_colmask(self) noexcept nogil:
+        """Column masks of every neuron's XY multicast tree (see the members). Returns 0, or -1 on
+        memory failure; leaves colmask off if the mesh's tile numbering is not y * mesh_w + x."""
+        cdef int64_t nid, j, W = self.mesh_w, r, q
+        cdef int32_t d, x
+        if W * self.mesh_h != self.n_tiles:
+            self.colmask = False
+            return 0
+        for r in range(self.n_tiles):
+            if self.tile_x[r] != r % W or self.tile_y[r] != r // W:
+                self.colmask = False
+                return 0
+        self.cmask = <uint64_t*> calloc(self.n * W + 1, sizeof(uint64_t))
+        self.cx_min = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
+        self.cx_max = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
+        self.cpre = <int32_t*> malloc((self.n * W + 1) * sizeof(int32_t))
+        self.jrr = <RowRange*> malloc((self.ndst_tile.shape[0] + 1) * sizeof(RowRange))
+        if self.cmask == NULL or self.cx_min == NULL or self.cx_max == NULL or self.cpre == NULL or self.jrr == NULL:
+            return -1
+        for nid in range(self.n):
+            self.cx_min[nid] = <int32_t> W
+            self.cx_max[nid] = -1
+            for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                d = self.ndst_tile[j]
+                x = self.tile_x[d]
+                self.cmask[nid * W + x] |= (<uint64_t> 1) << self.tile_y[d]
+                if x < self.cx_min[nid]:
+                    self.cx_min[nid] = x
+                if x > self.cx_max[nid]:
+                    self.cx_max[nid] = x
+            q = 0
+            for x in range(W):
+                self.cpre[nid * W + x] = <int32_t> q
+                q += NS_POPCOUNT64(self.cmask[nid * W + x])
+            for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
+                q = self.ndst_ptr[nid] + self.dst_rank(<int32_t> nid, self.ndst_tile[j])
+                self.jrr[q].start = <int32_t> self.ndst_rptr[j]
+                self.jrr[q].end = <int32_t> self.ndst_rptr[j + 1]
+        return 0
+
+    cdef inline int64_t dst_rank(self, int32_t nid, int32_t r) noexcept nogil:
+        """Column-major rank of tile r among neuron nid's destinations."""
+        cdef int64_t i = nid * self.mesh_w + self.tile_x[r]
+        return self.cpre[i] + NS_POPCOUNT64(self.cmask[i] & (((<uint64_t> 1) << self.tile_y[r]) - 1))
+
+    cdef inline int colmask_route(self, int32_t nid, int32_t r, int32_t move) noexcept nogil:
+        """Outputs of the XY tree of neuron nid at router r for a flit that travelled `move` (-1 at
+        its entry router): east/west while some destination column lies further that way (only
+        on the entry row, before turning), north/south while the column has destinations further
+        that way, local if (x, y) is a destination. The same tree build_trees stores node by node."""
+        cdef int32_t x = self.tile_x[r], y = self.tile_y[r]
+        cdef uint64_t m = self.cmask[nid * self.mesh_w + x]
+        cdef int out = 0
+        if (m >> y) & 1:
+            out = 16
+        if move <= 1:
+            if move != 1 and self.cx_max[nid] > x:
+                out |= 1
+            if move != 0 and self.cx_min[nid] < x:
+                out |= 2
+        if move != 3 and ((m >> y) >> 1) != 0:
+            out |= 4
+        if move != 2 and (m & (((<uint64_t> 1) << y) - 1)) != 0:
+            out |= 8
+        return out
+
     cdef int build_trees(self) noexcept nogil:
         """XY multicast tree of every neuron from its entry tile: output mask per router visited."""
         cdef int64_t nid, j, total = 0, cap = 1024, k
@@ -797,6 +897,8 @@ cdef class Core:
         cdef int32_t xr, yr, xd, yd
         cdef int64_t lo, hi, mid
         if p.dst < 0:
+            if self.colmask:
+                return self.colmask_route(p.neuron, r, fp.move)
             # multicast: the flit's node of the neuron's XY tree (each router appears once in it)
             return self.tnodes[fp.tnode].mask
         if p.dst == r:
@@ -845,7 +947,12 @@ cdef class Core:
                     self.sched(a, PH_UPD, EV_UPD, home_k)
             else:
                 # rows of this neuron in crossbars of tile r
-                if p.dst < 0:
+                if p.dst < 0 and self.colmask:
+                    # the tree delivers only where the neuron has rows
+                    j = self.ndst_ptr[p.neuron] + self.dst_rank(p.neuron, r)
+                    j0 = self.jrr[j].start
+                    j1 = self.jrr[j].end
+                elif p.dst < 0:
                     j0 = self.tnodes[fp.tnode].rstart
                     j1 = self.tnodes[fp.tnode].rend
                 elif p.dj >= 0:
@@ -1130,7 +1237,18 @@ cdef class Core:
             return
         # the packet will walk this neuron's tree and deliver to its rows: both are contiguous
         # per neuron, so bring them into cache now (the hops come tens of cycles later)
-        if self.multicast and self.tree_root[nid] >= 0:
+        if self.colmask:
+            p0 = <char*> &self.cmask[nid * self.mesh_w]
+            p1 = <char*> &self.cmask[(nid + 1) * self.mesh_w]
+            while p0 < p1:
+                NS_PREFETCH(p0)
+                p0 += 64
+            p0 = <char*> &self.jrr[self.ndst_ptr[nid]]
+            p1 = <char*> &self.jrr[self.ndst_ptr[nid + 1]]
+            while p0 < p1:
+                NS_PREFETCH(p0)
+                p0 += 64
+        elif self.multicast and self.tree_root[nid] >= 0:
             NS_PREFETCH(&self.tnodes[self.tree_root[nid]])
         p0 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]]
         p1 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]]

@@ -398,6 +398,13 @@ def pack(wl, hw, m, n_ticks, rng):
     return cfg, a, s, info
 
 
+#: How the compiled engine stores XY multicast trees: "columns" (per neuron, a bit mask of destination
+#: rows per mesh column; meshes up to 64 rows) or "nodes" (one 32-byte node per router of each tree,
+#: any mesh; used automatically above 64 rows). Both give the same results bit for bit; tests
+#: compare them.
+_XY_TREES = "columns"
+
+
 def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), timing="cycle"):
     """Run ``workload`` on chip ``hw`` placed by ``mapping``; return a :class:`SimResult`.
 
@@ -452,6 +459,7 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     rng = np.random.default_rng(seed)
     cfg, a, s, info = pack(wl, hw, mapping, T, rng)
     cfg["functional"] = timing == "functional"
+    cfg["xy_trees"] = _XY_TREES
     if cfg["functional"] and cfg["D"] * cfg["n_slots"] >= 2 ** 31:
         raise EngineError(f"timing: 'functional' indexes (max delay + 1) x column slots = "
                           f"{cfg['D'] * cfg['n_slots']:,} accumulator entries with 31 bits; use timing='cycle'")
@@ -662,5 +670,6 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
         voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
         effective_weights=s["w_eff"][info["syn_pos"]].copy() if "effective_weights" in rec else None,
         hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",
+        extra=dict(xy_trees=("columns" if core.colmask else "nodes") if timed and cfg["multicast"] else None),
     )
     return res
