@@ -264,6 +264,8 @@ cdef class Core:
     cdef const int32_t[::1] syn_post
     cdef const int16_t[::1] syn_rule
     cdef const double[:, ::1] rules          # a_plus, a_minus, tau_plus, tau_minus, w_min, w_max
+    cdef double* stdp_lut                    # per rule: exp(-k / tau_plus), then exp(-k / tau_minus), k < lut_len
+    cdef int64_t lut_len
     cdef const int32_t[::1] syn_xbar, syn_row, syn_col
     cdef const int64_t[::1] syn_cellA        # cell of synapse s (G+ of a differential pair)
     cdef const int64_t[::1] syn_cellB        # G- cell of a differential pair (-1 otherwise)
@@ -399,6 +401,7 @@ cdef class Core:
         self.nrowx = NULL
         self.tree_root = NULL
         self.cmask = NULL
+        self.stdp_lut = NULL
         self.cx_min = NULL
         self.cx_max = NULL
         self.cpre = NULL
@@ -442,7 +445,7 @@ cdef class Core:
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
-        free(self.cmask); free(self.cx_min); free(self.cx_max); free(self.cpre); free(self.jrr)
+        free(self.stdp_lut); free(self.cmask); free(self.cx_min); free(self.cx_max); free(self.cpre); free(self.jrr)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
@@ -451,7 +454,7 @@ cdef class Core:
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
-        cdef int64_t i
+        cdef int64_t i, k
         self.n = cfg["n"]; self.n_slots = cfg["n_slots"]; self.K = cfg["K"]; self.n_rows = cfg["n_rows"]
         self.n_tiles = cfg["n_tiles"]; self.mesh_w = cfg["mesh_w"]; self.mesh_h = cfg["mesh_h"]
         self.D = cfg["D"]; self.P = cfg["P"]; self.F = cfg["F"]; self.B = cfg["B"]
@@ -575,6 +578,16 @@ cdef class Core:
                 or self.syn_mark == NULL or self.pk == NULL or self.fl == NULL or self.sp_tick == NULL
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
+        # STDP factors for spike-time differences below lut_len ticks, computed with the same
+        # expression the update would evaluate (so the same bits)
+        self.lut_len = min(self.n_ticks_total + 1, cfg.get("stdp_lut_ticks", 4096))
+        self.stdp_lut = <double*> malloc((2 * self.rules.shape[0] * self.lut_len + 1) * sizeof(double))
+        if self.stdp_lut == NULL:
+            raise MemoryError()
+        for i in range(self.rules.shape[0]):
+            for k in range(self.lut_len):
+                self.stdp_lut[(2 * i) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 2])
+                self.stdp_lut[(2 * i + 1) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 3])
         if self.multicast and not self.functional:
             self.colmask = cfg.get("xy_trees", "columns") == "columns" and self.mesh_h <= 64
             if self.colmask and self.build_colmask() != 0:
@@ -1742,8 +1755,8 @@ cdef class Core:
         """STDP of tick t (docs/engine.md, "Learning"); returns the end cycle of the writes."""
         cdef int64_t t = self.tick, i, j, s, nid, post, pre, kk, maxw = 0, npulse
         cdef int16_t rule
-        cdef double w, dt
-        cdef int64_t nchanged = 0
+        cdef double w, f
+        cdef int64_t nchanged = 0, k
         if not self.learning or self.pin_syn.shape[0] == 0:
             for i in range(self.tick_spk_n):
                 nid = self.tick_spk[i]
@@ -1764,8 +1777,12 @@ cdef class Core:
                 if self.last_pre[pre] < 0:
                     continue
                 rule = self.syn_rule[s]
-                dt = <double> (t - self.last_pre[pre])
-                w = self.w_log[s] + self.rules[rule, 0] * exp(-dt / self.rules[rule, 2])
+                k = t - self.last_pre[pre]
+                if k < self.lut_len:
+                    f = self.stdp_lut[(2 * rule) * self.lut_len + k]
+                else:
+                    f = exp(-(<double> k) / self.rules[rule, 2])
+                w = self.w_log[s] + self.rules[rule, 0] * f
                 if w > self.rules[rule, 5]:
                     w = self.rules[rule, 5]
                 if w < self.rules[rule, 4]:
@@ -1778,8 +1795,12 @@ cdef class Core:
                 if self.spiked[post] or self.last_post[post] < 0:
                     continue
                 rule = self.syn_rule[s]
-                dt = <double> (t - self.last_post[post])
-                w = self.w_log[s] - self.rules[rule, 1] * exp(-dt / self.rules[rule, 3])
+                k = t - self.last_post[post]
+                if k < self.lut_len:
+                    f = self.stdp_lut[(2 * rule + 1) * self.lut_len + k]
+                else:
+                    f = exp(-(<double> k) / self.rules[rule, 3])
+                w = self.w_log[s] - self.rules[rule, 1] * f
                 if w > self.rules[rule, 5]:
                     w = self.rules[rule, 5]
                 if w < self.rules[rule, 4]:

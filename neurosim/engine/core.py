@@ -404,6 +404,10 @@ def pack(wl, hw, m, n_ticks, rng):
 #: compare them.
 _XY_TREES = "columns"
 
+#: STDP factors exp(-dt / tau) are tabulated for spike-time differences below this many ticks (the
+#: same expression, so the same bits); longer ones are computed. Tests shrink it to compare.
+_STDP_LUT_TICKS = 4096
+
 
 def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), timing="cycle"):
     """Run ``workload`` on chip ``hw`` placed by ``mapping``; return a :class:`SimResult`.
@@ -460,6 +464,7 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     cfg, a, s, info = pack(wl, hw, mapping, T, rng)
     cfg["functional"] = timing == "functional"
     cfg["xy_trees"] = _XY_TREES
+    cfg["stdp_lut_ticks"] = _STDP_LUT_TICKS
     if cfg["functional"] and cfg["D"] * cfg["n_slots"] >= 2 ** 31:
         raise EngineError(f"timing: 'functional' indexes (max delay + 1) x column slots = "
                           f"{cfg['D'] * cfg['n_slots']:,} accumulator entries with 31 bits; use timing='cycle'")
