@@ -374,6 +374,7 @@ cdef class Core:
     cdef double* fu_vr                       # array Python sees by sync_v()
     cdef int32_t* fu_rc
     cdef int32_t* fu_rf
+    cdef uint8_t* fu_ps                      # 1 if the neuron of this update entry has partial-sum slots
 
     def __cinit__(self):
         self.ev.a = NULL
@@ -426,6 +427,7 @@ cdef class Core:
         self.fu_vr = NULL
         self.fu_rc = NULL
         self.fu_rf = NULL
+        self.fu_ps = NULL
 
     def __dealloc__(self):
         cdef int64_t i
@@ -450,7 +452,7 @@ cdef class Core:
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
         free(self.fu_slot); free(self.fu_v); free(self.fu_lk); free(self.fu_th); free(self.fu_vr)
-        free(self.fu_rc); free(self.fu_rf)
+        free(self.fu_rc); free(self.fu_rf); free(self.fu_ps)
 
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
@@ -1352,8 +1354,9 @@ cdef class Core:
         self.fu_vr = <double*> malloc((nu + 1) * sizeof(double))
         self.fu_rc = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
         self.fu_rf = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
+        self.fu_ps = <uint8_t*> malloc((nu + 1) * sizeof(uint8_t))
         if (self.fu_v == NULL or self.fu_lk == NULL or self.fu_th == NULL or self.fu_vr == NULL
-                or self.fu_rc == NULL or self.fu_rf == NULL):
+                or self.fu_rc == NULL or self.fu_rf == NULL or self.fu_ps == NULL):
             free(home)
             return -1
         for q in range(nu):
@@ -1365,6 +1368,7 @@ cdef class Core:
             self.fu_vr[q] = self.vres[nid]
             self.fu_rc[q] = self.rcount[nid]
             self.fu_rf[q] = self.refr[nid]
+            self.fu_ps[q] = self.ps_ptr[nid + 1] > self.ps_ptr[nid]
         memset(self.nspk, 0, (self.n + 1) * sizeof(int64_t))
         memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
         for q in range(self.n_syn):
@@ -1470,14 +1474,21 @@ cdef class Core:
         """Counters of the spikes sent since the last call (functional timing): a spike's
         packets, flits per router output, deliveries, row reads and synaptic events do not depend
         on when it is sent."""
-        cdef int64_t nid, cnt, i, j
-        cdef int32_t* colmin = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
-        cdef int32_t* colmax = <int32_t*> malloc((self.mesh_w + 1) * sizeof(int32_t))
-        if colmin == NULL or colmax == NULL:
-            free(colmin); free(colmax)
+        cdef int64_t nid, cnt, i, j, x, y, run, W = self.mesh_w, H = self.mesh_h
+        cdef int32_t* colmin = <int32_t*> malloc((W + 1) * sizeof(int32_t))
+        cdef int32_t* colmax = <int32_t*> malloc((W + 1) * sizeof(int32_t))
+        # per-link flits of the multicast trees as difference arrays along each line of links:
+        # east / west links of row y at dx[y * (W + 1) + x], north / south links of column x at
+        # dy[x * (H + 1) + y]; summed into link_flits at the end
+        cdef int64_t* dE = <int64_t*> calloc((W + 1) * (H + 1), sizeof(int64_t))
+        cdef int64_t* dW = <int64_t*> calloc((W + 1) * (H + 1), sizeof(int64_t))
+        cdef int64_t* dN = <int64_t*> calloc((W + 1) * (H + 1), sizeof(int64_t))
+        cdef int64_t* dS = <int64_t*> calloc((W + 1) * (H + 1), sizeof(int64_t))
+        if colmin == NULL or colmax == NULL or dE == NULL or dW == NULL or dN == NULL or dS == NULL:
+            free(colmin); free(colmax); free(dE); free(dW); free(dN); free(dS)
             return
-        for i in range(self.mesh_w):
-            colmin[i] = <int32_t> self.mesh_h
+        for i in range(W):
+            colmin[i] = <int32_t> H
             colmax[i] = -1
         for nid in range(self.n):
             cnt = self.nspk[nid] - self.nspk_acc[nid]
@@ -1490,22 +1501,43 @@ cdef class Core:
             if self.multicast:
                 self.n_packets += cnt
                 self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
-                self.tree_flits(nid, cnt * self.F, colmin, colmax)
+                self.tree_flits(nid, cnt * self.F, colmin, colmax, dE, dW, dN, dS)
             else:
                 for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                     self.n_packets += cnt
                     self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
                     self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
-        free(colmin); free(colmax)
+        if self.multicast:
+            for y in range(H):
+                run = 0
+                for x in range(W):
+                    run += dE[y * (W + 1) + x]
+                    self.link_flits[(y * W + x) * 6 + 0] += run
+                run = 0
+                for x in range(W):
+                    run += dW[y * (W + 1) + x]
+                    self.link_flits[(y * W + x) * 6 + 1] += run
+            for x in range(W):
+                run = 0
+                for y in range(H):
+                    run += dN[x * (H + 1) + y]
+                    self.link_flits[(y * W + x) * 6 + 2] += run
+                run = 0
+                for y in range(H):
+                    run += dS[x * (H + 1) + y]
+                    self.link_flits[(y * W + x) * 6 + 3] += run
+        free(colmin); free(colmax); free(dE); free(dW); free(dN); free(dS)
 
-    cdef void tree_flits(self, int64_t nid, int64_t flits, int32_t* colmin, int32_t* colmax) noexcept nogil:
+    cdef void tree_flits(self, int64_t nid, int64_t flits, int32_t* colmin, int32_t* colmax,
+                         int64_t* dE, int64_t* dW, int64_t* dN, int64_t* dS) noexcept nogil:
         """Flits of one multicast packet of nid over its XY tree (the union of the XY routes from
         its entry tile to its destination tiles: the source row out to the extreme columns, then
-        each destination column out to its extreme rows), and one ejection per destination.
-        colmin/colmax: per column, all at (mesh_h, -1) on entry and on return."""
+        each destination column out to its extreme rows), and one ejection per destination. Link
+        flits go into the difference arrays of account_spikes (one entry per end of each line
+        segment). colmin/colmax: per column, all at (mesh_h, -1) on entry and on return."""
         cdef int32_t src = self.entry_tile[nid], sx = self.tile_x[src], sy = self.tile_y[src]
-        cdef int32_t xmin = sx, xmax = sx, x, y, d, W = <int32_t> self.mesh_w
-        cdef int64_t j
+        cdef int32_t xmin = sx, xmax = sx, x, y, d
+        cdef int64_t j, W1 = self.mesh_w + 1, H1 = self.mesh_h + 1
         for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
             d = self.ndst_tile[j]
             x = self.tile_x[d]
@@ -1519,17 +1551,21 @@ cdef class Core:
             if y > colmax[x]:
                 colmax[x] = y
             self.link_flits[<int64_t> d * 6 + 4] += flits
-        for x in range(sx, xmax):                     # east along the source row
-            self.link_flits[<int64_t> (sy * W + x) * 6 + 0] += flits
-        for x in range(xmin + 1, sx + 1):             # west
-            self.link_flits[<int64_t> (sy * W + x) * 6 + 1] += flits
+        if xmax > sx:                                 # east links x = sx .. xmax - 1 of row sy
+            dE[sy * W1 + sx] += flits
+            dE[sy * W1 + xmax] -= flits
+        if xmin < sx:                                 # west links x = xmin + 1 .. sx
+            dW[sy * W1 + xmin + 1] += flits
+            dW[sy * W1 + sx + 1] -= flits
         for x in range(xmin, xmax + 1):
             if colmax[x] < 0:
                 continue
-            for y in range(sy, colmax[x]):            # north (y + 1) in column x
-                self.link_flits[<int64_t> (y * W + x) * 6 + 2] += flits
-            for y in range(colmin[x] + 1, sy + 1):    # south
-                self.link_flits[<int64_t> (y * W + x) * 6 + 3] += flits
+            if colmax[x] > sy:                        # north links y = sy .. colmax - 1 of column x
+                dN[x * H1 + sy] += flits
+                dN[x * H1 + colmax[x]] -= flits
+            if colmin[x] < sy:                        # south links y = colmin + 1 .. sy
+                dS[x * H1 + colmin[x] + 1] += flits
+                dS[x * H1 + sy + 1] -= flits
             colmin[x] = <int32_t> self.mesh_h
             colmax[x] = -1
 
@@ -1552,6 +1588,7 @@ cdef class Core:
         cdef const double* vr = self.fu_vr
         cdef int32_t* rc = self.fu_rc
         cdef const int32_t* rf = self.fu_rf
+        cdef const uint8_t* fps = self.fu_ps
         cdef uint8_t* spk = self.spiked
         cdef int32_t* tsp = self.tick_spk
         cdef int64_t tsn = self.tick_spk_n
@@ -1564,7 +1601,7 @@ cdef class Core:
         for j in range(nu):
             Iq = acc_t[fs[j]]
             acc_t[fs[j]] = 0
-            if has_ps:
+            if has_ps and fps[j]:
                 nid = un[j]
                 for nn in range(psp[nid], psp[nid + 1]):
                     if psg[pss[nn]]:
