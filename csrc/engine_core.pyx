@@ -12,7 +12,7 @@ weight rebuilds), and turns the counters into a SimResult.
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memset
 from libc.math cimport exp, rint, floor
-from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint64_t
+from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint32_t, uint64_t
 cimport cython
 import numpy as np
 cimport numpy as cnp
@@ -22,6 +22,8 @@ cnp.import_array()
 cdef extern from *:
     """
     #define NS_PREFETCH(p) __builtin_prefetch((const void*)(p))
+    #define NS_CTZ64(x) __builtin_ctzll(x)
+    #define NS_CLZ64(x) __builtin_clzll(x)
     #if defined(__POPCNT__)
     #define NS_POPCOUNT64(x) __builtin_popcountll(x)
     #else
@@ -35,6 +37,8 @@ cdef extern from *:
     """
     void NS_PREFETCH(const void* p) noexcept nogil
     int NS_POPCOUNT64(uint64_t x) noexcept nogil
+    int NS_CTZ64(uint64_t x) noexcept nogil
+    int NS_CLZ64(uint64_t x) noexcept nogil
 
 # ----------------------------------------------------------------------------- phases / types
 # Phases order the work done inside one clock cycle (docs/engine.md, "Order inside a cycle").
@@ -283,10 +287,10 @@ cdef class Core:
     # flit's outputs follow from its router, the direction it travels and these few words, which
     # stay in cache while the packet spreads, instead of one tree node per router.
     cdef public bint colmask
-    cdef uint64_t* cmask                   # n x mesh_w
-    cdef int32_t* cx_min
-    cdef int32_t* cx_max
-    cdef int32_t* cpre                     # n x mesh_w: destinations of the neuron in columns < x
+    cdef uint64_t* cm                      # per neuron a block of cm_s words (one stream to fetch):
+    cdef int64_t cm_s                      # [0] its first ndst index, [1] min | max column << 32,
+                                           # [2 + x] mask of column x, then int32 counts of its
+                                           # destinations in columns < x
     cdef RowRange* jrr                     # per (neuron, destination) in column-major order: its rows
     # ---- mutable state (numpy arrays owned by Python, viewed here)
     cdef double[::1] v
@@ -401,11 +405,8 @@ cdef class Core:
         self.tnodes = NULL
         self.nrowx = NULL
         self.tree_root = NULL
-        self.cmask = NULL
+        self.cm = NULL
         self.stdp_lut = NULL
-        self.cx_min = NULL
-        self.cx_max = NULL
-        self.cpre = NULL
         self.jrr = NULL
         self.ret_ring = NULL
         self.rows = NULL
@@ -447,7 +448,7 @@ cdef class Core:
         free(self.sp_tick); free(self.sp_neuron); free(self.sp_cycle)
         free(self.tree_ptr); free(self.tree_router); free(self.tree_mask)
         free(self.tnodes); free(self.nrowx); free(self.tree_root)
-        free(self.stdp_lut); free(self.cmask); free(self.cx_min); free(self.cx_max); free(self.cpre); free(self.jrr)
+        free(self.stdp_lut); free(self.cm); free(self.jrr)
         free(self.rows); free(self.syns)
         free(self.ret_ring); free(self.ret_head); free(self.ret_cnt); free(self.blocked)
         free(self.fw); free(self.fq); free(self.fptr); free(self.fmid); free(self.fpos); free(self.nspk); free(self.nspk_acc)
@@ -591,9 +592,14 @@ cdef class Core:
                 self.stdp_lut[(2 * i) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 2])
                 self.stdp_lut[(2 * i + 1) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 3])
         if self.multicast and not self.functional:
-            self.colmask = cfg.get("xy_trees", "columns") == "columns" and self.mesh_h <= 64
+            # "auto": tree nodes while they would fit a cache-sized budget (one load per hop,
+            # prefetched a hop ahead), column masks beyond (a few words per neuron)
+            mode = cfg.get("xy_trees", "auto")
+            self.colmask = mode != "nodes" and self.mesh_h <= 64
             if self.colmask and self.build_colmask() != 0:
                 raise MemoryError()
+            if self.colmask and mode == "auto" and self.tree_nodes() * <int64_t> sizeof(TNode) <= cfg.get("xy_tree_node_budget", 24 << 20):
+                self.colmask = False
             if not self.colmask and self.build_trees() != 0:
                 raise MemoryError()
         if self.functional:
@@ -738,7 +744,9 @@ cdef class Core:
         """Column masks of every neuron's XY multicast tree (see the members). Returns 0, or -1 on
         memory failure; leaves colmask off if the mesh's tile numbering is not y * mesh_w + x."""
         cdef int64_t nid, j, W = self.mesh_w, r, q
-        cdef int32_t d, x
+        cdef int32_t d, x, xmin, xmax
+        cdef uint64_t* blk
+        cdef int32_t* pre
         if W * self.mesh_h != self.n_tiles:
             self.colmask = False
             return 0
@@ -746,38 +754,65 @@ cdef class Core:
             if self.tile_x[r] != r % W or self.tile_y[r] != r // W:
                 self.colmask = False
                 return 0
-        self.cmask = <uint64_t*> calloc(self.n * W + 1, sizeof(uint64_t))
-        self.cx_min = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
-        self.cx_max = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
-        self.cpre = <int32_t*> malloc((self.n * W + 1) * sizeof(int32_t))
+        self.cm_s = 2 + W + (W + 1) // 2
+        self.cm = <uint64_t*> calloc(self.n * self.cm_s + 1, sizeof(uint64_t))
         self.jrr = <RowRange*> malloc((self.ndst_tile.shape[0] + 1) * sizeof(RowRange))
-        if self.cmask == NULL or self.cx_min == NULL or self.cx_max == NULL or self.cpre == NULL or self.jrr == NULL:
+        if self.cm == NULL or self.jrr == NULL:
             return -1
         for nid in range(self.n):
-            self.cx_min[nid] = <int32_t> W
-            self.cx_max[nid] = -1
+            blk = self.cm + nid * self.cm_s
+            xmin = <int32_t> W
+            xmax = -1
             for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                 d = self.ndst_tile[j]
                 x = self.tile_x[d]
-                self.cmask[nid * W + x] |= (<uint64_t> 1) << self.tile_y[d]
-                if x < self.cx_min[nid]:
-                    self.cx_min[nid] = x
-                if x > self.cx_max[nid]:
-                    self.cx_max[nid] = x
+                blk[2 + x] |= (<uint64_t> 1) << self.tile_y[d]
+                if x < xmin:
+                    xmin = x
+                if x > xmax:
+                    xmax = x
+            blk[0] = <uint64_t> self.ndst_ptr[nid]
+            blk[1] = (<uint64_t> <uint32_t> xmin) | ((<uint64_t> <uint32_t> xmax) << 32)
+            pre = <int32_t*> &blk[2 + W]
             q = 0
             for x in range(W):
-                self.cpre[nid * W + x] = <int32_t> q
-                q += NS_POPCOUNT64(self.cmask[nid * W + x])
+                pre[x] = <int32_t> q
+                q += NS_POPCOUNT64(blk[2 + x])
             for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                 q = self.ndst_ptr[nid] + self.dst_rank(<int32_t> nid, self.ndst_tile[j])
                 self.jrr[q].start = <int32_t> self.ndst_rptr[j]
                 self.jrr[q].end = <int32_t> self.ndst_rptr[j + 1]
         return 0
 
+    cdef int64_t tree_nodes(self) noexcept nogil:
+        """Routers in all neurons' XY trees (what build_trees would store), from the column masks."""
+        cdef int64_t nid, total = 0, W = self.mesh_w
+        cdef int32_t sx, sy, x, lo, hi, xmin, xmax
+        cdef uint64_t* blk
+        cdef uint64_t m
+        for nid in range(self.n):
+            if self.entry_tile[nid] < 0 or self.ndst_ptr[nid + 1] == self.ndst_ptr[nid]:
+                continue
+            blk = self.cm + nid * self.cm_s
+            sx = self.tile_x[self.entry_tile[nid]]
+            sy = self.tile_y[self.entry_tile[nid]]
+            xmin = <int32_t> <uint32_t> blk[1]
+            xmax = <int32_t> (blk[1] >> 32)
+            total += (xmax if xmax > sx else sx) - (xmin if xmin < sx else sx) + 1    # the source row
+            for x in range(W):
+                m = blk[2 + x]
+                if m == 0:
+                    continue
+                lo = NS_CTZ64(m)
+                hi = 63 - NS_CLZ64(m)
+                total += (hi if hi > sy else sy) - (lo if lo < sy else sy)           # off the source row
+        return total
+
     cdef inline int64_t dst_rank(self, int32_t nid, int32_t r) noexcept nogil:
         """Column-major rank of tile r among neuron nid's destinations."""
-        cdef int64_t i = nid * self.mesh_w + self.tile_x[r]
-        return self.cpre[i] + NS_POPCOUNT64(self.cmask[i] & (((<uint64_t> 1) << self.tile_y[r]) - 1))
+        cdef uint64_t* blk = self.cm + nid * self.cm_s
+        cdef int32_t x = self.tile_x[r]
+        return (<int32_t*> &blk[2 + self.mesh_w])[x] + NS_POPCOUNT64(blk[2 + x] & (((<uint64_t> 1) << self.tile_y[r]) - 1))
 
     cdef inline int colmask_route(self, int32_t nid, int32_t r, int32_t move) noexcept nogil:
         """Outputs of the XY tree of neuron nid at router r for a flit that travelled `move` (-1 at
@@ -785,14 +820,15 @@ cdef class Core:
         on the entry row, before turning), north/south while the column has destinations further
         that way, local if (x, y) is a destination. The same tree build_trees stores node by node."""
         cdef int32_t x = self.tile_x[r], y = self.tile_y[r]
-        cdef uint64_t m = self.cmask[nid * self.mesh_w + x]
+        cdef uint64_t* blk = self.cm + nid * self.cm_s
+        cdef uint64_t m = blk[2 + x]
         cdef int out = 0
         if (m >> y) & 1:
             out = 16
         if move <= 1:
-            if move != 1 and self.cx_max[nid] > x:
+            if move != 1 and <int32_t> (blk[1] >> 32) > x:
                 out |= 1
-            if move != 0 and self.cx_min[nid] < x:
+            if move != 0 and <int32_t> <uint32_t> blk[1] < x:
                 out |= 2
         if move != 3 and ((m >> y) >> 1) != 0:
             out |= 4
@@ -964,7 +1000,7 @@ cdef class Core:
                 # rows of this neuron in crossbars of tile r
                 if p.dst < 0 and self.colmask:
                     # the tree delivers only where the neuron has rows
-                    j = self.ndst_ptr[p.neuron] + self.dst_rank(p.neuron, r)
+                    j = <int64_t> self.cm[p.neuron * self.cm_s] + self.dst_rank(p.neuron, r)
                     j0 = self.jrr[j].start
                     j1 = self.jrr[j].end
                 elif p.dst < 0:
@@ -1253,8 +1289,8 @@ cdef class Core:
         # the packet will walk this neuron's tree and deliver to its rows: both are contiguous
         # per neuron, so bring them into cache now (the hops come tens of cycles later)
         if self.colmask:
-            p0 = <char*> &self.cmask[nid * self.mesh_w]
-            p1 = <char*> &self.cmask[(nid + 1) * self.mesh_w]
+            p0 = <char*> &self.cm[nid * self.cm_s]
+            p1 = <char*> &self.cm[(nid + 1) * self.cm_s]
             while p0 < p1:
                 NS_PREFETCH(p0)
                 p0 += 64
@@ -1887,6 +1923,12 @@ cdef class Core:
             else:
                 w = self.run_tick()
         return w
+
+    def xy_tree_routers(self):
+        """(routers in all XY trees counted from the column masks, stored tree nodes); -1 for a
+        store that was not built."""
+        return (self.tree_nodes() if self.cm != NULL else -1,
+                self.tree_ptr[self.n] if self.tree_ptr != NULL else -1)
 
     def sync(self):
         """Copy the row read counters into the row_reads array Python sees."""

@@ -1,16 +1,30 @@
 """The compiled engine against the SimPy reference model (neurosim.reference) on random small
 workloads, chips and mappings: identical spikes and cycle stamps, tick starts, overruns, per-cell
 read and write counters, conductances, packet latencies, link traffic and energies."""
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neurosim as ns
+import neurosim.engine.core as engine_core_py
 from neurosim.config.schema import HardwareConfig
 from neurosim.reference import random_mapping, simulate_reference
 
 pytest.importorskip("simpy")
+
+
+@contextlib.contextmanager
+def xy_trees(mode):
+    """Run the engine with its multicast trees stored as `mode` (neurosim.engine.core._XY_TREES)."""
+    old = engine_core_py._XY_TREES
+    engine_core_py._XY_TREES = mode
+    try:
+        yield
+    finally:
+        engine_core_py._XY_TREES = old
 
 
 def make_chip(base, over):
@@ -165,9 +179,9 @@ def run_both(wl, hw, m):
        flits=st.integers(1, 2), mc=st.sampled_from(["router", "replicate"]), rl=st.integers(0, 2),
        ll=st.integers(1, 2), par=st.integers(1, 4), ul=st.integers(0, 2), sl=st.integers(0, 2),
        rr=st.integers(1, 4), period=st.integers(15, 200), split=st.sampled_from([0.0, 0.3]),
-       plastic=st.booleans(), max_delay=st.integers(1, 3))
+       plastic=st.booleans(), max_delay=st.integers(1, 3), trees=st.sampled_from(["auto", "columns"]))
 def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, rl, ll, par, ul, sl, rr,
-                                        period, split, plastic, max_delay):
+                                        period, split, plastic, max_delay, trees):
     rng = np.random.default_rng(seed)
     hw = CHIPS[chip](dict(w=w, h=h, cpt=cpt, buf=buf, flits=flits, mc=mc, rl=rl, ll=ll, par=par, ul=ul,
                           sl=sl, rr=rr, period=period))
@@ -179,7 +193,11 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
         m = random_mapping(wl, hw, rng, split=split)
     except ValueError:
         assume(False)  # the random placement ran out of room on this tiny chip
-    res = ns.simulate(wl, hw, m, seed=seed)
+    # both stores of the multicast trees ("auto" keeps nodes on meshes this small)
+    with xy_trees(trees):
+        res = ns.simulate(wl, hw, m, seed=seed)
+    if mc == "router":
+        assert res.extra["xy_trees"] == ("columns" if trees == "columns" else "nodes")
     ref = simulate_reference(wl, hw, m, seed=seed)
     compare(res, ref)
     compare_functional(ns.simulate(wl, hw, m, seed=seed, timing="functional"), ref)

@@ -1,12 +1,14 @@
-"""The engine's two stores of XY multicast trees — per-column destination masks (the default on
-meshes up to 64 rows) and one node per router (any mesh) — give identical results on meshes larger
-than the SimPy equivalence test reaches (it checks the default against the reference on meshes up
-to 3 x 3)."""
+"""The engine's two stores of XY multicast trees — one node per router (any mesh) and per-column
+destination masks (meshes up to 64 rows; chosen by "auto" when the nodes would exceed a cache-sized
+budget) — give identical results on meshes larger than the SimPy equivalence test reaches (it checks
+both against the reference on meshes up to 3 x 3)."""
 import numpy as np
 import pytest
 
 import neurosim as ns
 import neurosim.engine.core as engine_core_py
+from neurosim._core import engine_core
+from neurosim.engine.core import pack
 from neurosim.reference import random_mapping
 
 from test_reference_equivalence import make_chip, make_workload
@@ -53,3 +55,22 @@ def test_meshes_taller_than_64_rows_use_tree_nodes(monkeypatch):
     res = run(wl, hw, m, "columns", monkeypatch)
     assert res.extra["xy_trees"] == "nodes"
     assert res.link_flits[:, 2:].sum() > 0 and res.spikes.size > 0
+
+
+def test_auto_keeps_nodes_within_the_budget_and_counts_them_from_the_masks():
+    """The masks count the routers of every tree exactly as build_trees stores them, and "auto"
+    switches to masks once the nodes would exceed the budget."""
+    rng = np.random.default_rng(11)
+    hw = make_chip("ideal", {"noc__mesh_width": 7, "noc__mesh_height": 6, "tile__crossbars_per_tile": 1,
+                             "tile__crossbar_rows": 48, "tile__crossbar_columns": 4, "noc__multicast": "router"})
+    wl = make_workload(rng, 12, 40, 5, False, 1)
+    m = random_mapping(wl, hw, rng, split=0.3)
+    cfg, a, s, _ = pack(wl, hw, m, 5, np.random.default_rng(0))
+    cfg["xy_trees"] = "auto"
+    cores = {}
+    for budget in (1 << 40, 32):
+        cfg["xy_tree_node_budget"] = budget
+        cores[budget] = engine_core.Core(cfg, a, {k: (v.copy() if hasattr(v, "copy") else v) for k, v in s.items()})
+    counted, stored = cores[1 << 40].xy_tree_routers()
+    assert not cores[1 << 40].colmask and counted == stored > 40
+    assert cores[32].colmask and cores[32].xy_tree_routers() == (counted, -1)

@@ -398,11 +398,12 @@ def pack(wl, hw, m, n_ticks, rng):
     return cfg, a, s, info
 
 
-#: How the compiled engine stores XY multicast trees: "columns" (per neuron, a bit mask of destination
-#: rows per mesh column; meshes up to 64 rows) or "nodes" (one 32-byte node per router of each tree,
-#: any mesh; used automatically above 64 rows). Both give the same results bit for bit; tests
-#: compare them.
-_XY_TREES = "columns"
+#: How the compiled engine stores XY multicast trees: "nodes" (one 32-byte node per router of each
+#: tree, any mesh), "columns" (per neuron, a 64-bit mask of destination rows per mesh column; meshes
+#: up to 64 rows) or "auto" (nodes while all trees take at most 24 MB, columns beyond: on CUBA the
+#: nodes are ~5 % faster on `ideal`, 15 MB of trees, and the masks ~15 % faster on a 32 x 32
+#: `espine_pcm`, 160 MB). All give the same results bit for bit; tests compare them.
+_XY_TREES = "auto"
 
 #: STDP factors exp(-dt / tau) are tabulated for spike-time differences below this many ticks (the
 #: same expression, so the same bits); longer ones are computed. Tests shrink it to compare.
