@@ -212,6 +212,14 @@ cdef inline int64_t fx(double w, double one) noexcept nogil:
     return <int64_t> rint(w * one)
 
 
+cdef inline void add_running(const int64_t* d, int64_t n, int64_t* out, int64_t step) noexcept nogil:
+    """out[i * step] += d[0] + ... + d[i] for i < n: a difference array summed into its line."""
+    cdef int64_t i, run = 0
+    for i in range(n):
+        run += d[i]
+        out[i * step] += run
+
+
 cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
     return a if a > b else b
 
@@ -1510,7 +1518,8 @@ cdef class Core:
         """Counters of the spikes sent since the last call (functional timing): a spike's
         packets, flits per router output, deliveries, row reads and synaptic events do not depend
         on when it is sent."""
-        cdef int64_t nid, cnt, i, j, x, y, run, W = self.mesh_w, H = self.mesh_h
+        cdef int64_t nid, cnt, i, j, x, y, W = self.mesh_w, H = self.mesh_h
+        cdef int64_t* lf
         cdef int32_t* colmin = <int32_t*> malloc((W + 1) * sizeof(int32_t))
         cdef int32_t* colmax = <int32_t*> malloc((W + 1) * sizeof(int32_t))
         # per-link flits of the multicast trees as difference arrays along each line of links:
@@ -1543,25 +1552,14 @@ cdef class Core:
                     self.n_packets += cnt
                     self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
                     self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
-        if self.multicast:
+        if self.multicast and self.link_flits.shape[0] > 0:
+            lf = &self.link_flits[0]
             for y in range(H):
-                run = 0
-                for x in range(W):
-                    run += dE[y * (W + 1) + x]
-                    self.link_flits[(y * W + x) * 6 + 0] += run
-                run = 0
-                for x in range(W):
-                    run += dW[y * (W + 1) + x]
-                    self.link_flits[(y * W + x) * 6 + 1] += run
+                add_running(dE + y * (W + 1), W, lf + y * W * 6 + 0, 6)
+                add_running(dW + y * (W + 1), W, lf + y * W * 6 + 1, 6)
             for x in range(W):
-                run = 0
-                for y in range(H):
-                    run += dN[x * (H + 1) + y]
-                    self.link_flits[(y * W + x) * 6 + 2] += run
-                run = 0
-                for y in range(H):
-                    run += dS[x * (H + 1) + y]
-                    self.link_flits[(y * W + x) * 6 + 3] += run
+                add_running(dN + x * (H + 1), H, lf + x * 6 + 2, W * 6)
+                add_running(dS + x * (H + 1), H, lf + x * 6 + 3, W * 6)
         free(colmin); free(colmax); free(dE); free(dW); free(dN); free(dS)
 
     cdef void tree_flits(self, int64_t nid, int64_t flits, int32_t* colmin, int32_t* colmax,
