@@ -296,6 +296,7 @@ cdef class Core:
     # stay in cache while the packet spreads, instead of one tree node per router.
     cdef public bint colmask
     cdef uint64_t* cm                      # per neuron a block of cm_s words (one stream to fetch):
+    cdef int64_t routers_counted           # routers in all trees, counted from the masks (-1: not built)
     cdef int64_t cm_s                      # [0] its first ndst index, [1] min | max column << 32,
                                            # [2 + x] mask of column x, then int32 counts of its
                                            # destinations in columns < x
@@ -606,8 +607,13 @@ cdef class Core:
             self.colmask = mode != "nodes" and self.mesh_h <= 64
             if self.colmask and self.build_colmask() != 0:
                 raise MemoryError()
-            if self.colmask and mode == "auto" and self.tree_nodes() * <int64_t> sizeof(TNode) <= cfg.get("xy_tree_node_budget", 24 << 20):
+            self.routers_counted = self.tree_nodes() if self.colmask else -1
+            if self.colmask and mode == "auto" and self.routers_counted * <int64_t> sizeof(TNode) <= cfg.get("xy_tree_node_budget", 24 << 20):
                 self.colmask = False
+                free(self.cm)
+                free(self.jrr)
+                self.cm = NULL
+                self.jrr = NULL
             if not self.colmask and self.build_trees() != 0:
                 raise MemoryError()
         if self.functional:
@@ -1925,7 +1931,7 @@ cdef class Core:
     def xy_tree_routers(self):
         """(routers in all XY trees counted from the column masks, stored tree nodes); -1 for a
         store that was not built."""
-        return (self.tree_nodes() if self.cm != NULL else -1,
+        return (self.routers_counted if self.multicast and not self.functional else -1,
                 self.tree_ptr[self.n] if self.tree_ptr != NULL else -1)
 
     def sync(self):
