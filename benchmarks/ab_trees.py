@@ -18,3 +18,14 @@ def run_worker(script: str, tree: str, worker_args: list[str]) -> tuple[str, dic
         print(out.stderr[-2000:], file=sys.stderr)
         return load, None
     return load, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def interleaved(script: str, trees: list[str], rounds: int, worker_args):
+    """Each round runs the worker once per tree, trees in turn (so slow drifts of the machine hit
+    both alike); yields (round from 1, tree, load, JSON) for every worker that succeeded.
+    ``worker_args(tree)`` gives that worker's arguments."""
+    for r in range(rounds):
+        for tree in trees:
+            load, d = run_worker(script, tree, worker_args(tree))
+            if d is not None:
+                yield r + 1, tree, load, d

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from ab_trees import run_worker
+from ab_trees import interleaved
 
 
 def result_hash(res) -> str:
@@ -107,16 +107,13 @@ def main():
     trees = [str(Path(t).resolve()) for t in args.trees]
     best = {}
     print(f"{'round':>5s} {'tree':40s} {'load1':>5s} {'simulate':>9s} {'rebuilds':>9s} {'n':>6s}  hash")
-    for r in range(args.rounds):
-        for tree in trees:
-            load, d = run_worker(__file__, tree, [tree, "--repeats", str(args.repeats), "--ticks", str(args.ticks)])
-            if d is None:
-                continue
-            print(f"{r + 1:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['rebuild']:9.3f} "
-                  f"{d['n_rebuilds']:6d}  {d['hash']}")
-            b = best.setdefault(tree, dict(d))
-            for k in ("simulate", "rebuild"):
-                b[k] = min(b[k], d[k])
+    wargs = lambda tree: [tree, "--repeats", str(args.repeats), "--ticks", str(args.ticks)]  # noqa: E731
+    for r, tree, load, d in interleaved(__file__, trees, args.rounds, wargs):
+        print(f"{r:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['rebuild']:9.3f} "
+              f"{d['n_rebuilds']:6d}  {d['hash']}")
+        b = best.setdefault(tree, dict(d))
+        for k in ("simulate", "rebuild"):
+            b[k] = min(b[k], d[k])
     print("\nbest over rounds (s):")
     for tree, b in best.items():
         print(f"{tree[-40:]:40s} simulate {b['simulate']:.3f}  in CrossbarState.rebuild {b['rebuild']:.3f} "

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from ab_trees import run_worker
+from ab_trees import interleaved
 
 CASES = {  # name: (workload, chip, timing, ticks)
     "cuba-ideal": ("cuba", "ideal", "cycle", 1000),
@@ -85,16 +85,13 @@ def main():
     trees = [str(Path(t).resolve()) for t in args.trees]
     best = {}
     print(f"{'round':>5s} {'tree':30s} {'load1':>5s} {'case':26s} {'loop s':>9s} {'Core() s':>9s}  hash")
-    for r in range(args.rounds):
-        for tree in trees:
-            load, d = run_worker(__file__, tree, [tree, "--repeats", str(args.repeats), "--cases", *args.cases])
-            if d is None:
-                continue
-            for name, v in d.items():
-                print(f"{r + 1:5d} {tree[-30:]:30s} {load:>5s} {name:26s} {v['loop']:9.4f} {v['ctor']:9.4f}  {v['hash']}")
-                b = best.setdefault((tree, name), dict(v))
-                b["loop"] = min(b["loop"], v["loop"])
-                b["ctor"] = min(b["ctor"], v["ctor"])
+    wargs = lambda tree: [tree, "--repeats", str(args.repeats), "--cases", *args.cases]  # noqa: E731
+    for r, tree, load, d in interleaved(__file__, trees, args.rounds, wargs):
+        for name, v in d.items():
+            print(f"{r:5d} {tree[-30:]:30s} {load:>5s} {name:26s} {v['loop']:9.4f} {v['ctor']:9.4f}  {v['hash']}")
+            b = best.setdefault((tree, name), dict(v))
+            b["loop"] = min(b["loop"], v["loop"])
+            b["ctor"] = min(b["ctor"], v["ctor"])
     print("\nbest over rounds:")
     for name in args.cases:
         row = [(tree, best[(tree, name)]) for tree in trees if (tree, name) in best]

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from ab_trees import run_worker
+from ab_trees import interleaved
 
 
 def worker(tree, chip, repeats, ticks):
@@ -74,17 +74,13 @@ def main():
     best = {}
     print(f"{'chip':8s} {'round':>5s} {'tree':40s} {'load1':>5s} {'simulate':>9s} {'pack':>7s} {'loop':>7s}  hash")
     for chip in args.chips:
-        for r in range(args.rounds):
-            for tree in trees:
-                load, d = run_worker(__file__, tree, [tree, chip, "--repeats", str(args.repeats),
-                                                      "--ticks", str(args.ticks)])
-                if d is None:
-                    continue
-                print(f"{chip:8s} {r + 1:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['pack']:7.3f} "
-                      f"{d['loop']:7.4f}  {d['hash']}")
-                b = best.setdefault((chip, tree), dict(d))
-                for k in ("simulate", "pack", "loop"):
-                    b[k] = min(b[k], d[k])
+        wargs = lambda tree: [tree, chip, "--repeats", str(args.repeats), "--ticks", str(args.ticks)]  # noqa: E731
+        for r, tree, load, d in interleaved(__file__, trees, args.rounds, wargs):
+            print(f"{chip:8s} {r:5d} {tree[-40:]:40s} {load:>5s} {d['simulate']:9.3f} {d['pack']:7.3f} "
+                  f"{d['loop']:7.4f}  {d['hash']}")
+            b = best.setdefault((chip, tree), dict(d))
+            for k in ("simulate", "pack", "loop"):
+                b[k] = min(b[k], d[k])
     print("\nbest over rounds (s):")
     for (chip, tree), b in best.items():
         print(f"{chip:8s} {tree[-40:]:40s} simulate {b['simulate']:.3f}  pack {b['pack']:.3f}  loop {b['loop']:.4f}  "
