@@ -105,8 +105,6 @@ cdef struct SynRec:       # one synapse in row order: what a row read needs
     int32_t delay
 
 
-
-
 cdef struct TNode:        # one router of a neuron's XY multicast tree (32 bytes)
     int32_t child[4]      # node reached through E, W, N, S (-1 none)
     int32_t mask          # output ports (1 E, 2 W, 4 N, 8 S, 16 local)
@@ -210,6 +208,13 @@ cdef Item heap_pop(Heap* h) noexcept nogil:
 cdef inline int64_t fx(double w, double one) noexcept nogil:
     """Weight -> fixed point (``one`` = 2**bits), rounded to nearest, ties to even."""
     return <int64_t> rint(w * one)
+
+
+cdef inline void prefetch_span(const char* p0, const char* p1) noexcept nogil:
+    """Bring the cache lines of [p0, p1) in."""
+    while p0 < p1:
+        NS_PREFETCH(p0)
+        p0 += 64
 
 
 cdef inline void add_running(const int64_t* d, int64_t n, int64_t* out, int64_t step) noexcept nogil:
@@ -591,8 +596,10 @@ cdef class Core:
                 or self.sp_neuron == NULL or self.sp_cycle == NULL):
             raise MemoryError()
         # STDP factors for spike-time differences below lut_len ticks, computed with the same
-        # expression the update would evaluate (so the same bits)
+        # expression the update would evaluate (so the same bits); none where learn() runs no STDP
         self.lut_len = min(self.n_ticks_total + 1, cfg.get("stdp_lut_ticks", 4096))
+        if not self.learning or self.pin_syn.shape[0] == 0:
+            self.lut_len = 0
         self.stdp_lut = <double*> malloc((2 * self.rules.shape[0] * self.lut_len + 1) * sizeof(double))
         if self.stdp_lut == NULL:
             raise MemoryError()
@@ -1296,30 +1303,17 @@ cdef class Core:
     cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
         cdef int64_t j, pk, q
         cdef int64_t base_key = ((<int64_t> KIND_SPIKE << 31) + nid) << 20
-        cdef char* p0
-        cdef char* p1
         if self.ndst_ptr[nid + 1] == self.ndst_ptr[nid]:
             return
         # the packet will walk this neuron's tree and deliver to its rows: both are contiguous
         # per neuron, so bring them into cache now (the hops come tens of cycles later)
         if self.colmask:
-            p0 = <char*> &self.cm[nid * self.cm_s]
-            p1 = <char*> &self.cm[(nid + 1) * self.cm_s]
-            while p0 < p1:
-                NS_PREFETCH(p0)
-                p0 += 64
-            p0 = <char*> &self.jrr[self.ndst_ptr[nid]]
-            p1 = <char*> &self.jrr[self.ndst_ptr[nid + 1]]
-            while p0 < p1:
-                NS_PREFETCH(p0)
-                p0 += 64
+            prefetch_span(<char*> &self.cm[nid * self.cm_s], <char*> &self.cm[(nid + 1) * self.cm_s])
+            prefetch_span(<char*> &self.jrr[self.ndst_ptr[nid]], <char*> &self.jrr[self.ndst_ptr[nid + 1]])
         elif self.multicast and self.tree_root[nid] >= 0:
             NS_PREFETCH(&self.tnodes[self.tree_root[nid]])
-        p0 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]]
-        p1 = <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]]
-        while p0 < p1:
-            NS_PREFETCH(p0)
-            p0 += 64
+        prefetch_span(<char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]],
+                      <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]])
         if self.multicast:
             pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0)
             self.inject(pk, tile, rc)

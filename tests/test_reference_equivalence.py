@@ -255,7 +255,6 @@ def test_learning_wears_cells_out_identically():
 def test_stdp_factors_beyond_the_table_identically(monkeypatch):
     """The engine tabulates exp(-dt / tau) for short spike-time differences: with a 2-tick table
     most factors are computed instead, and the learning case still matches the reference."""
-    import neurosim.engine.core as engine_core_py
     monkeypatch.setattr(engine_core_py, "_STDP_LUT_TICKS", 2)
     res, _, _ = fixed_case("pcm", 7, PCM_SMALL, 60, True, 1)
     assert res.counts["write_pulses"] > 0

@@ -401,8 +401,8 @@ def pack(wl, hw, m, n_ticks, rng):
 #: How the compiled engine stores XY multicast trees: "nodes" (one 32-byte node per router of each
 #: tree, any mesh), "columns" (per neuron, a 64-bit mask of destination rows per mesh column; meshes
 #: up to 64 rows) or "auto" (nodes while all trees take at most 24 MB, columns beyond: on CUBA the
-#: nodes are ~5 % faster on `ideal`, 15 MB of trees, and the masks ~15 % faster on a 32 x 32
-#: `espine_pcm`, 160 MB). All give the same results bit for bit; tests compare them.
+#: nodes are ~5 % faster on `ideal`, 12 MB of trees, and the masks ~10 % faster on a 32 x 32
+#: `espine_pcm`, 89 MB; docs/engine.md §1). All give the same results bit for bit; tests compare them.
 _XY_TREES = "auto"
 
 #: STDP factors exp(-dt / tau) are tabulated for spike-time differences below this many ticks (the
