@@ -1,0 +1,165 @@
+"""The hostile-input corpus: each case runs ``neurosim`` as a user would, in a subprocess, in its own
+temporary folder, and checks that the input was refused cleanly.
+
+A case asserts:
+- the exit status (2 for input the user can fix, unless the case says otherwise);
+- no Python traceback on stdout or stderr;
+- one line of stderr that names the culprit (every string of ``names`` on that line);
+- a peak resident memory below ``max_mb`` (``ru_maxrss`` of the child, from ``os.wait4``), with an
+  address-space limit as a safety net so that a runaway dies instead of taking the machine;
+- for files: every input file byte-identical afterwards, and no new file or folder outside the paths
+  the case allows (``may_create``, glob patterns relative to the case folder).
+
+Cases live in ``cases_*.py`` modules beside this file, each defining ``CASES: list[Case]``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Address-space cap of every case's process (bytes): far above what a refusal needs (numpy, scipy
+#: and pydantic map ~1 GB of address space), far below what would endanger the machine.
+AS_LIMIT = 6 * 1024 ** 3
+
+
+@dataclass
+class Case:
+    """One hostile or careless input and what neurosim must do with it."""
+
+    id: str
+    args: list                                   # after ``neurosim``; "{tmp}" expands to the case folder
+    files: dict = field(default_factory=dict)    # relative path -> str | bytes, written before the run
+    setup: Optional[Callable[[Path], None]] = None  # for inputs easier built in Python
+    rc: int = 2
+    names: tuple = ()                            # substrings that must share one stderr line
+    max_lines: int = 6                           # stderr lines at most (one message, maybe a header)
+    max_mb: int = 700                            # peak resident memory (MiB)
+    timeout_s: float = 60.0
+    may_create: tuple = ()                       # glob patterns (relative) of paths the run may create
+    env: dict = field(default_factory=dict)
+    stdout_names: tuple = ()                     # substrings that must appear in stdout (rc 0 cases)
+    check: Optional[Callable[[Path, "Outcome"], None]] = None  # extra assertions
+
+
+@dataclass
+class Outcome:
+    rc: int
+    stdout: str
+    stderr: str
+    peak_mb: float
+    elapsed_s: float
+
+
+def _limit_address_space():  # runs in the child before exec
+    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
+    os.setsid()
+
+
+def run_neurosim(args: list, cwd: Path, env: dict | None = None, timeout_s: float = 60.0) -> Outcome:
+    """Run ``python -m neurosim ARGS`` in ``cwd``; return its exit status, output and peak memory."""
+    full_env = dict(os.environ)
+    full_env.update({"HOME": str(cwd / ".home"), "NEUROSIM_CACHE_DIR": str(cwd / ".cache"),
+                     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
+                     "COLUMNS": "200"})
+    full_env.pop("NEUROSIM_DEBUG", None)
+    full_env.update(env or {})
+    out_path, err_path = cwd / ".stdout", cwd / ".stderr"
+    start = time.perf_counter()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "neurosim", *args], cwd=cwd, env=full_env,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                preexec_fn=_limit_address_space)
+        deadline = start + timeout_s
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise AssertionError(f"neurosim {' '.join(args)} ran longer than {timeout_s} s")
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    # make sure nothing the case started lives on
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    outcome = Outcome(proc.returncode, out_path.read_text(errors="replace"), err_path.read_text(errors="replace"),
+                      usage.ru_maxrss / 1024.0, time.perf_counter() - start)
+    out_path.unlink()
+    err_path.unlink()
+    return outcome
+
+
+def snapshot(folder: Path) -> dict:
+    """Relative path -> sha256 (files) or None (folders) of everything under ``folder``."""
+    snap = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel_dir = Path(dirpath).relative_to(folder)
+        for d in dirnames:
+            snap[str(rel_dir / d)] = None
+        for f in filenames:
+            p = Path(dirpath) / f
+            try:
+                snap[str(rel_dir / f)] = hashlib.sha256(p.read_bytes()).hexdigest()
+            except OSError:
+                snap[str(rel_dir / f)] = "unreadable"
+    return snap
+
+
+def expand(arg, tmp: Path):
+    return str(arg).replace("{tmp}", str(tmp)).replace("{root}", str(ROOT))
+
+
+_IGNORED = (".home", ".home/*", ".cache", ".cache/*", ".stdout", ".stderr")
+
+
+def run_case(case: Case, tmp: Path) -> Outcome:
+    """Lay out the case's files in ``tmp``, run it, and assert everything the corpus promises."""
+    for rel, content in case.files.items():
+        p = tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    if case.setup is not None:
+        case.setup(tmp)
+    before = snapshot(tmp)
+    outcome = run_neurosim([expand(a, tmp) for a in case.args], tmp, case.env, case.timeout_s)
+    after = snapshot(tmp)
+    both = outcome.stdout + outcome.stderr
+    context = f"\n--- stdout ---\n{outcome.stdout[-3000:]}\n--- stderr ---\n{outcome.stderr[-3000:]}"
+    assert "Traceback (most recent call last)" not in both, f"traceback{context}"
+    assert outcome.rc == case.rc, f"exit status {outcome.rc}, expected {case.rc}{context}"
+    lines = [line for line in outcome.stderr.splitlines() if line.strip()]
+    if case.rc != 0:
+        assert len(lines) <= case.max_lines, f"{len(lines)} stderr lines, expected at most {case.max_lines}{context}"
+    if case.names:
+        names = [expand(n, tmp) for n in case.names]
+        assert any(all(n in line for n in names) for line in lines), \
+            f"no stderr line names all of {names}{context}"
+    for name in case.stdout_names:
+        assert expand(name, tmp) in outcome.stdout, f"stdout lacks {name!r}{context}"
+    assert outcome.peak_mb <= case.max_mb, f"peak memory {outcome.peak_mb:.0f} MiB > {case.max_mb} MiB{context}"
+    for rel, digest in before.items():
+        assert after.get(rel, "gone") == digest, f"input {rel} was changed or removed{context}"
+    allowed = _IGNORED + tuple(case.may_create)
+    created = [rel for rel in after if rel not in before and not any(fnmatch(rel, pat) for pat in allowed)]
+    assert not created, f"the run created {created}{context}"
+    if case.check is not None:
+        case.check(tmp, outcome)
+    return outcome
