@@ -19,24 +19,22 @@ class _UserError(click.ClickException):
     exit_code = 2
 
 
-def _user_errors():
-    """Exception types whose message is meant for the user (imported lazily)."""
-    from .config import HardwareConfigError
+def _one_line(exc: BaseException) -> str:
+    """The message of an unexpected but explainable failure, on one line."""
+    import sqlite3
 
-    types: list[type[BaseException]] = [HardwareConfigError]
-    try:
-        from .workload import WorkloadError
-
-        types.append(WorkloadError)
-    except ImportError:
-        pass
-    try:
-        from .mapping import MappingError
-
-        types.append(MappingError)
-    except ImportError:
-        pass
-    return tuple(types)
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else ""
+        what = exc.strerror or str(exc)
+        return f"{where}: {what}" if where else what
+    if isinstance(exc, sqlite3.Error):
+        return f"database error: {exc}"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process (RecursionError)"
+    if isinstance(exc, MemoryError):
+        return ("out of memory: the input needs more memory than this machine has "
+                "(`neurosim validate CHIP --workload WORKLOAD` estimates it)")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _fmt_value(value) -> str:
@@ -396,7 +394,16 @@ def study_read_endurance(quick, out_dir, force, workers, store):
 
 
 def run():
-    """Entry point that turns user-facing errors into one message and exit status 2."""
+    """Entry point: every failure becomes one message and a non-zero exit status, never a traceback.
+
+    Input the user can fix (:class:`neurosim.errors.InputError`, usage errors) exits with status 2;
+    a file system, database or memory failure with status 1 and its one-line cause; anything else is
+    a bug in neurosim, reported as such (``NEUROSIM_DEBUG=1`` shows the traceback).
+    """
+    import os
+
+    from .errors import InputError
+
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -405,9 +412,23 @@ def run():
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except _user_errors() as exc:
+    except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NEUROSIM_DEBUG"):
+            raise
+        import sqlite3
+
+        if isinstance(exc, (OSError, sqlite3.Error, RecursionError, MemoryError)):
+            click.echo(f"error: {_one_line(exc)}", err=True)
+            sys.exit(1)
+        click.echo(f"internal error: {_one_line(exc)} -- this is a bug in neurosim; rerun with "
+                   "NEUROSIM_DEBUG=1 for the traceback and report it", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from ..errors import InputError
 from .schema import HardwareConfig
 from .yamlsource import SourceMap, YamlLocationError, deep_merge, load_yaml_with_lines
 
@@ -32,7 +33,7 @@ class ConfigIssue:
         return f"{where}:{key} {self.message}"
 
 
-class HardwareConfigError(ValueError):
+class HardwareConfigError(InputError):
     """A hardware config is invalid. ``issues`` lists every problem found; ``str()`` prints them."""
 
     def __init__(self, issues: Iterable[ConfigIssue]):

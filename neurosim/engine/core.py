@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..devices import device_params
+from ..errors import InputError
 from .currents import fixed_point_bits
 from .physics import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
@@ -16,7 +17,7 @@ _RECORD = {"spikes", "voltages", "weights", "effective_weights"}
 _ENC = {"signed": 0, "differential": 1, "reference_column": 2}
 
 
-class EngineError(ValueError):
+class EngineError(InputError):
     """Invalid arguments to :func:`simulate` (the message names the argument and the problem)."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .netview import as_network
+from ..errors import InputError
 
 __all__ = ["Mapping", "MappingError", "load_mapping", "MAPPING_FORMAT_VERSION"]
 
@@ -43,7 +44,7 @@ _ARRAYS = (
 )
 
 
-class MappingError(ValueError):
+class MappingError(InputError):
     """A mapping is invalid, cannot be built (network too large, fan-in too high, unknown
     strategy), or cannot be saved/loaded. The message names what is wrong and by how much."""
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
+
 __all__ = ["load_points", "pareto_mask", "render_sweep_report", "write_sweep_report", "SweepReportError",
            "AXIS_LABELS"]
 
@@ -44,7 +46,7 @@ OBJECTIVES = [  # key, label, maximise
 ]
 
 
-class SweepReportError(ValueError):
+class SweepReportError(InputError):
     """The store cannot be reported (missing, empty, not a sweep store, unknown sweep)."""
 
 

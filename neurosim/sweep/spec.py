@@ -28,10 +28,11 @@ from typing import Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..config.loader import ConfigIssue, _format_key
+from ..errors import InputError
 from ..config.yamlsource import SourceMap, YamlLocationError, load_yaml_with_lines
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(InputError):
     """A sweep spec is invalid; ``issues`` holds each problem with file, line and key."""
 
     def __init__(self, issues):

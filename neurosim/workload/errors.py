@@ -1,7 +1,8 @@
 """The one exception type of :mod:`neurosim.workload`."""
+from ..errors import InputError
 
 
-class WorkloadError(ValueError):
+class WorkloadError(InputError):
     """A workload, network or trace file is malformed or inconsistent.
 
     The message always names *where* (the file, manifest key, population or array) and *what*
