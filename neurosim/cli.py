@@ -222,6 +222,7 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
     _strategy_choice(baseline, "--baseline")
     if ticks is not None and ticks > wl.n_ticks:
         raise _UserError(f"--ticks: the workload {wl.name!r} lasts {wl.n_ticks} ticks, {ticks} asked")
+    from .engine import EngineError
     from .report import OutputExists, new_out_dir, run_study, write_outputs
     from .report.figures import MatplotlibMissing, _plt
 
@@ -229,25 +230,19 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         _plt()
     except MatplotlibMissing as exc:
         raise _UserError(str(exc)) from None
-    created = out_dir is None or not Path(out_dir).exists()
     try:
-        out = new_out_dir(out_dir, force=force)
+        folder = new_out_dir(out_dir, force=force)
     except OutputExists as exc:
-        raise _UserError(str(exc)) from None
-    except OSError as exc:
-        raise _UserError(f"--out: cannot create {out_dir}: {exc}") from None
+        raise _UserError(f"--out: {exc}") from None
     try:
         study = run_study(hw, wl, strategy=strategy, baseline=baseline, ticks=ticks, seed=seed, ideal=ideal,
                           aging=aging, ages_s=list(ages) or None, timing=timing)
         study.hw_source, study.workload_source = str(hwconfig), str(workload)
-        write_outputs(study, out, force=True)
-    except BaseException as exc:
-        if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-        from .engine import EngineError
-        if isinstance(exc, (EngineError, MatplotlibMissing)):
-            raise _UserError(str(exc)) from None
-        raise
+        out = write_outputs(study, folder)
+    except (EngineError, MatplotlibMissing) as exc:
+        raise _UserError(str(exc)) from None
+    except OutputExists as exc:
+        raise _UserError(f"--out: {exc}") from None
     ev = study.evaluation
     from .report.html import fmt
     click.echo(f"neurosim run: {wl.name} on {hw.name}, mapping {strategy}"
@@ -344,21 +339,18 @@ def _run_study_cmd(name, quick, out_dir, force, workers, store):
         _plt()
     except MatplotlibMissing as exc:
         raise _UserError(str(exc)) from None
-    if out_dir is not None and Path(out_dir).exists():
-        if not Path(out_dir).is_dir():
-            raise _UserError(f"--out: {out_dir} exists and is not a folder")
-        if any(Path(out_dir).iterdir()) and not force:
-            raise _UserError(f"--out: {out_dir} exists and is not empty; choose another --out or pass --force")
+    try:
+        folder = new_out_dir(out_dir, force=force, prefix=f"neurosim-study-{name}")
+    except OutputExists as exc:
+        raise _UserError(f"--out: {exc}") from None
     try:
         res = run_study_plan(name, quick=quick, store=store, workers=workers, log=lambda m: click.echo(m, err=True))
     except RuntimeError as exc:
         raise _UserError(str(exc)) from None
-    try:
-        out = new_out_dir(out_dir, force=force, prefix=f"neurosim-study-{name}")
-    except OutputExists as exc:
-        raise _UserError(str(exc)) from None
     cmd = f"neurosim study {name}" + (" --quick" if quick else "") + (f" --workers {workers}" if workers > 1 else "")
-    write_study(res, out, commands=[cmd])
+    with folder:
+        write_study(res, folder.path, commands=[cmd])
+    out = folder.final
     from .report.html import fmt
     plan = res.plan
     click.echo(f"neurosim study {name}{' (quick)' if quick else ''}: {plan['hwconfig']}, lifetime normalised to "

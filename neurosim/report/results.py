@@ -20,8 +20,7 @@ RESULTS_SCHEMA = "neurosim-results"
 RESULTS_SCHEMA_VERSION = 1
 
 
-class OutputExists(FileExistsError):
-    """The output folder exists and overwriting was not asked for."""
+from .outdir import OutputExists, OutputFolder  # noqa: E402  (re-exported)
 
 
 def jsonable(obj):
@@ -145,25 +144,9 @@ def write_tables(study, out: Path) -> list[str]:
     return names
 
 
-def new_out_dir(out, *, force: bool = False, prefix: str = "neurosim-run", parent=None) -> Path:
-    """The folder a run writes to. ``out`` given: it must not exist (or be empty) unless ``force``;
-    otherwise the next free ``<prefix>-NNN`` under ``parent`` (default: the current directory)."""
-    if out is not None:
-        path = Path(out)
-        if path.exists():
-            if not path.is_dir():
-                raise OutputExists(f"{path} exists and is not a folder")
-            if any(path.iterdir()) and not force:
-                raise OutputExists(f"{path} exists and is not empty; choose another --out or pass --force to overwrite")
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    base = Path(parent) if parent is not None else Path.cwd()
-    base.mkdir(parents=True, exist_ok=True)
-    n = 1
-    while True:
-        path = base / f"{prefix}-{n:03d}"
-        try:
-            os.mkdir(path)
-            return path
-        except FileExistsError:
-            n += 1
+def new_out_dir(out, *, force: bool = False, prefix: str = "neurosim-run", parent=None) -> OutputFolder:
+    """The folder a command writes to, checked now and moved into place complete (see
+    :class:`~neurosim.report.outdir.OutputFolder`). ``out`` given: it must not exist (or be empty)
+    unless ``force`` and it holds a neurosim result; otherwise the next free ``<prefix>-NNN`` under
+    ``parent`` (default: the current directory)."""
+    return OutputFolder(out, force=force, prefix=prefix, parent=parent)

@@ -137,17 +137,22 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
 
 
 def write_outputs(study: Study, out, *, force: bool = False, progress: Optional[bool] = None) -> Path:
-    """Write ``results.json``, the CSV tables and ``report.html`` into ``out`` (created; an existing
-    non-empty folder only with ``force``). Returns the folder."""
+    """Write ``results.json``, the CSV tables and ``report.html`` into ``out`` (a path, None for the
+    next ``neurosim-run-NNN``, or an unopened :class:`~neurosim.report.outdir.OutputFolder`); an
+    existing non-empty folder is replaced only with ``force``. The folder appears complete or not at
+    all. Returns its final path."""
     from .results import new_out_dir, results_dict, write_json, write_tables
 
-    out = new_out_dir(out, force=force)
-    files = write_tables(study, out)
-    study.files = files + ["results.json", "report.html"]
-    html_text = render_report(study, progress=progress)
-    (out / "report.html").write_text(html_text, encoding="utf-8")
-    write_json(results_dict(study), out / "results.json")
-    return out
+    from .outdir import OutputFolder
+
+    folder = out if isinstance(out, OutputFolder) else new_out_dir(out, force=force)
+    with folder:
+        files = write_tables(study, folder.path)
+        study.files = files + ["results.json", "report.html"]
+        html_text = render_report(study, progress=progress)
+        (folder.path / "report.html").write_text(html_text, encoding="utf-8")
+        write_json(results_dict(study), folder.path / "results.json")
+    return folder.final
 
 
 # --------------------------------------------------------------------------- the HTML report
