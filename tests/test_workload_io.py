@@ -169,7 +169,7 @@ def test_population_sizes_disagree_with_arrays(trace):
 
 def test_bad_stdp_rule(trace):
     edit_manifest(trace, lambda m: m["stdp_rules"][0].update(tau_plus=0.0))
-    expect(trace, r"stdp_rules\[0\]: STDPRule: tau_plus", name="arrays.npz")
+    expect(trace, r"stdp_rules\[0\]': STDPRule: tau_plus")
 
 
 def test_entry_dtype_mismatch(trace):
@@ -195,13 +195,13 @@ def test_missing_npz(trace):
 
 def test_unreadable_npz(trace):
     (trace / "arrays.npz").write_bytes(b"this is not a zip file at all")
-    expect(trace, "unreadable npz file", name="arrays.npz")
+    expect(trace, "not an npz file", name="arrays.npz")
 
 
 def test_truncated_npz(trace):
     data = (trace / "arrays.npz").read_bytes()
     (trace / "arrays.npz").write_bytes(data[: len(data) // 2])
-    expect(trace, "unreadable", name="arrays.npz")
+    expect(trace, "not an npz file", name="arrays.npz")
 
 
 def test_checksum_mismatch(trace):
@@ -223,7 +223,7 @@ def test_shape_differs_from_manifest(trace):
 
 def test_array_length_mismatch(trace):
     edit_arrays(trace, lambda a: a.update(weight=a["weight"][:-1]))
-    expect(trace, r"array 'weight' must be .* shape", name="arrays.npz")
+    expect(trace, r"arrays.entries.weight.shape': array 'weight' has 67 entries but 'post' has 68")
 
 
 def test_indptr_not_monotone(trace):
