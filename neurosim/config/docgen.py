@@ -12,7 +12,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .schema import HardwareConfig
+from .schema import INT_MAX, MAX_TICK_CYCLES, HardwareConfig
 
 _LAW_SECTIONS = {"write_endurance", "read_disturb"}
 
@@ -54,7 +54,7 @@ def _constraints(field) -> str:
         for attr, sym in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
             value = getattr(meta, attr, None)
             if value is not None:
-                out.append(f"{sym} {value}")
+                out.append(f"{sym} 2³¹ − 1" if value == INT_MAX else f"{sym} {value}")
     return ", ".join(out)
 
 
@@ -115,6 +115,13 @@ def markdown() -> str:
         "A JSON Schema for editor completion is exported to `neurosim/schema/hwconfig.schema.json`",
         "(`neurosim schema` prints it).",
         "",
+        "Numbers are read as written and never guessed: a `number` key takes any finite number (an integer",
+        "too), an `integer` key a whole number (`8` or `8.0`, not `8.5`); `.inf`, `.nan`, booleans (`true`)",
+        "and quoted numbers (`\"8\"`) are errors, as is an integer above 2³¹ − 1. Yes/no keys take `true` or",
+        "`false` only. A file is at most 4 MiB, nested at most 64 levels and at most 200,000 nodes with its",
+        "aliases expanded (`NEUROSIM_MAX_YAML_BYTES`, `NEUROSIM_MAX_YAML_DEPTH`, `NEUROSIM_MAX_YAML_NODES`",
+        "raise these), and an `extends:` chain at most 64 files deep.",
+        "",
         "## Top level",
         "",
         "| key | type | constraint | default | meaning |",
@@ -158,7 +165,7 @@ def markdown() -> str:
         "- `device.weight_encoding: signed` only for `type: ideal`; an ideal device has no wear laws.",
         "- differential encoding needs an even `tile.crossbar_columns`.",
         "- a `0T1R` tile has `access_resistance_ohm: 0`.",
-        "- `tick_period_s` is at least one clock cycle.",
+        f"- `tick_period_s` is at least one clock cycle and at most 2^{int(MAX_TICK_CYCLES).bit_length() - 1} cycles.",
         "",
     ]
     return "\n".join(lines)

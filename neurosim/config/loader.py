@@ -10,12 +10,14 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
-from .schema import HardwareConfig
+from .schema import DeviceConfig, HardwareConfig
 from .yamlsource import SourceMap, YamlLocationError, deep_merge, load_yaml_with_lines
 
 #: Shipped presets live inside the package so that an installed neurosim finds them by name.
 PRESET_DIR = Path(__file__).resolve().parent.parent / "hwconfigs"
-_MAX_EXTENDS_DEPTH = 16
+#: The longest ``extends:`` chain followed (files, the first one included); a longer chain is refused
+#: with its own message (a cycle is reported as circular, naming the files).
+MAX_EXTENDS_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,23 @@ def resolve_config_path(ref: str | Path, relative_to: Path | None = None) -> Pat
         candidates += [relative_to / ref_path, relative_to / f"{ref}.yaml"]
     candidates += [ref_path, PRESET_DIR / ref_path, PRESET_DIR / f"{ref}.yaml"]
     for cand in candidates:
-        if cand.is_file():
+        if _is_file(cand):
             return cand
     return ref_path
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for names no file can have (a NUL byte, too long, ...)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """``repr(value)`` cut to ``width`` characters (a message names a value, it does not dump it)."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _format_key(path: Iterable) -> str:
@@ -78,17 +94,28 @@ def _read_chain(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, SourceM
         return data, sources
     file, line = sources.where(("extends",)) or (str(path), None)
     if not isinstance(parent, str):
-        raise HardwareConfigError([ConfigIssue(file, line, "extends", f"expected the name or path of another config, got {parent!r}")])
+        raise HardwareConfigError([ConfigIssue(file, line, "extends", f"expected the name or path of another config, got {_short(parent)}")])
     parent_path = resolve_config_path(parent, relative_to=path.parent)
-    if not parent_path.is_file():
+    if _is_file(parent_path) and parent_path.resolve() == path.resolve() and _is_file(PRESET_DIR / f"{parent}.yaml"):
+        parent_path = PRESET_DIR / f"{parent}.yaml"    # a copy of a preset that extends the preset of its name
+    if not _is_file(parent_path):
         raise HardwareConfigError([ConfigIssue(
             file, line, "extends",
-            f"cannot find config {parent!r} (looked beside this file and among the presets: {', '.join(preset_names())})",
+            f"cannot find config {_short(parent)} (looked beside this file and among the presets: {', '.join(preset_names())})",
         )])
     resolved = parent_path.resolve()
-    if resolved in chain or resolved == path.resolve() or len(chain) > _MAX_EXTENDS_DEPTH:
-        raise HardwareConfigError([ConfigIssue(file, line, "extends", f"circular 'extends' chain through {parent_path}")])
-    base, base_sources = _read_chain(parent_path, chain + (path.resolve(),))
+    here = path.resolve()
+    visited = chain + (here,)
+    if resolved in visited:
+        loop = visited[visited.index(resolved):] + (resolved,)
+        raise HardwareConfigError([ConfigIssue(
+            file, line, "extends", "circular 'extends' chain: " + " -> ".join(str(p) for p in loop))])
+    if len(visited) >= MAX_EXTENDS_DEPTH:
+        raise HardwareConfigError([ConfigIssue(
+            file, line, "extends",
+            f"the 'extends' chain is more than {MAX_EXTENDS_DEPTH} files deep (it starts at {visited[0]}); "
+            "merge some of its files")])
+    base, base_sources = _read_chain(parent_path, visited)
     merged = deep_merge(base, data)
     base_sources.update(sources)
     base_sources.locations.pop(("extends",), None)
@@ -127,56 +154,110 @@ def _data_path(loc: tuple, data: Any) -> tuple:
     return tuple(path)
 
 
+def suggest(key: Any, known: Iterable[str]) -> str | None:
+    """The known key ``key`` was most likely meant to be: the closest spelling, else a known key that
+    ``key`` starts or ends with (``law_typo`` -> ``law``), else None."""
+    known = list(known)
+    close = difflib.get_close_matches(str(key), known, n=1)
+    if close:
+        return close[0]
+    text = str(key).lower()
+    inside = [k for k in known if len(k) >= 3 and (text.startswith(k) or text.endswith(k) or k.startswith(text) and len(text) >= 3)]
+    return max(inside, key=len) if inside else None
+
+
+def _unknown_key(key: Any, known: list[str]) -> str:
+    close = suggest(key, known)
+    hint = f"; did you mean '{close}'?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
+    return f"unknown key {_short(key) if not isinstance(key, str) else repr(key)}{hint}"
+
+
+_TYPED = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "int_parsing",
+          "float_parsing", "int_type", "float_type", "bool_parsing", "bool_type", "string_type",
+          "int_from_float", "finite_number", "literal_error"}
+_SECTION = {"model_type", "dict_type", "model_attributes_type"}
+
+
 def _message(err: dict, path: tuple, data: Any) -> str:
     kind = err["type"]
+    inp = err.get("input")
     if kind == "extra_forbidden":
-        known = []
         owner = _owner_model(path, data)
-        if owner is not None:
-            known = list(owner.model_fields)
-        close = difflib.get_close_matches(str(path[-1]), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
-        return f"unknown key '{path[-1]}'{hint}"
+        return _unknown_key(path[-1], list(owner.model_fields) if owner is not None else [])
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return f"unknown law {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        return f"unknown law {_short(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
-        return "missing key 'law' (which law to use)"
+        laws = ", ".join(_law_variants(path[-1])) if path else ""
+        return f"missing key 'law' (which law to use{': ' + laws if laws else ''})"
+    if kind in _SECTION:
+        return f"expected a section (a mapping of keys to values), got {_short(inp)}"
+    if kind == "invalid_key":
+        return f"keys must be names (strings), got {_short(path[-1]) if path else 'another type'}"
     if kind.startswith("literal_error"):
-        return f"got {err.get('input')!r}; expected {err['ctx']['expected']}"
+        return f"got {_short(inp)}; expected {err['ctx']['expected']}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    inp = err.get("input")
-    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "int_parsing",
-                "float_parsing", "int_type", "float_type", "bool_parsing", "bool_type", "string_type",
-                "int_from_float", "model_type", "dict_type"}:
-        return f"{msg[0].lower()}{msg[1:]}, got {inp!r}"
+    if kind in _TYPED:
+        msg = f"{msg[0].lower()}{msg[1:]}"
+        return f"{msg} ({_short(inp)})" if ", got " in msg else f"{msg}, got {_short(inp)}"
     return msg
+
+
+def _law_variants(section: Any) -> dict[str, type[BaseModel]]:
+    """Law name -> model of the discriminated-union section ``section`` of ``device`` (empty if none)."""
+    from typing import get_args, get_origin
+    from typing import Annotated, Union
+    from .schema import DeviceConfig
+
+    field = DeviceConfig.model_fields.get(section) if isinstance(section, str) else None
+    if field is None:
+        return {}
+    ann = field.annotation
+    if get_origin(ann) is Annotated:
+        ann = get_args(ann)[0]
+    if get_origin(ann) is not Union:
+        return {}
+    out = {}
+    for variant in get_args(ann):
+        tag = get_args(variant.model_fields["law"].annotation)
+        if tag:
+            out[tag[0]] = variant
+    return out
+
+
+def _tagless_keys(path: tuple, data: Any) -> list[tuple[tuple, str]]:
+    """For a law section without a valid ``law:`` key: (key path, message) of every key no law knows
+    (``law_typo: power_current``), so that a misspelt tag is reported at its own line."""
+    node = data
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    variants = _law_variants(path[-1]) if path else {}
+    if not isinstance(node, dict) or not variants:
+        return []
+    known: list[str] = []
+    for model in variants.values():
+        known += [k for k in model.model_fields if k not in known]
+    return [(path + (key,), _unknown_key(key, known)) for key in node if key not in known]
 
 
 def _owner_model(path: tuple, data: Any) -> type[BaseModel] | None:
     """The model owning the key at ``path``, following ``law`` tags of discriminated unions."""
-    from .schema import JiangReadDisturb, NoEndurance, NoReadDisturb
-    from .schema import ExponentialVoltage, PowerLawCurrent, ThermalActivated
-
-    laws = {
-        "write_endurance": {"none": NoEndurance, "power_current": PowerLawCurrent,
-                            "exp_voltage": ExponentialVoltage, "thermal": ThermalActivated},
-        "read_disturb": {"none": NoReadDisturb, "jiang": JiangReadDisturb},
-    }
     model: Any = HardwareConfig
     node = data
     for part in path[:-1]:
         node = node.get(part) if isinstance(node, dict) else None
-        if part in laws and isinstance(node, dict):
-            model = laws[part].get(node.get("law"))
+        variants = _law_variants(part) if model is DeviceConfig else {}
+        if variants and isinstance(node, dict):
+            law = node.get("law")
+            model = variants.get(law) if isinstance(law, str) else None
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(part) if isinstance(part, str) else None
         model = field.annotation if field is not None else None
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
@@ -196,6 +277,10 @@ def validate_data(data: dict, sources: SourceMap | None = None, filename: str = 
             message = _message(err, path, data)
             if err["type"] == "union_tag_invalid":
                 path = path + ("law",)
+            if err["type"] == "union_tag_not_found":
+                for key_path, text in _tagless_keys(path, data):
+                    file, line = sources.where(key_path) or (filename, None)
+                    issues.append(ConfigIssue(file, line, _format_key(key_path), text))
             keyed = _KEYED_MESSAGE.match(message) if err["type"] == "value_error" else None
             if keyed:
                 path = path + tuple(keyed.group(1).split("."))
@@ -229,7 +314,7 @@ def load_hardware(source: str | Path, overrides: dict | None = None) -> Hardware
     128
     """
     path = resolve_config_path(source)
-    if not path.is_file():
+    if not _is_file(path):
         raise HardwareConfigError([ConfigIssue(
             str(source), None, "",
             f"no such config file or preset (presets: {', '.join(preset_names())})",

@@ -9,15 +9,69 @@ REFERENCES.md of the design notes.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
 
-PosFloat = Annotated[float, Field(gt=0)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosInt = Annotated[int, Field(gt=0)]
-NonNegInt = Annotated[int, Field(ge=0)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
+#: The largest value of any integer key: every count, size and latency of a chip is held in the
+#: engine's 32-bit arrays, and a chip needing more is far beyond any machine anyway.
+INT_MAX = 2 ** 31 - 1
+
+
+def _plain_number(value: Any, whole: bool) -> Any:
+    """Numbers only, as numbers: a boolean (``true``) or a quoted string (``"8"``) is not silently
+    taken for 1 or 8; NumPy scalars from Python callers become Python numbers. Fractional floats for
+    integer keys and ``.inf``/``.nan`` are refused by the field itself (``allow_inf_nan=False``)."""
+    kind, what = ("int_type", "a valid integer") if whole else ("float_type", "a valid number")
+    if isinstance(value, (bool, np.bool_)):
+        raise PydanticCustomError(kind, f"Input should be {what}, not a boolean")
+    if isinstance(value, (str, bytes)):
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        try:
+            float(text)
+        except ValueError:
+            raise PydanticCustomError(kind, f"Input should be {what}, not a string") from None
+        raise PydanticCustomError(kind, f"Input should be {what}, not a quoted string (write {text.strip()[:30]} without quotes)")
+    if isinstance(value, np.generic) and isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def _whole(value: Any) -> Any:
+    return _plain_number(value, True)
+
+
+def _real(value: Any) -> Any:
+    return _plain_number(value, False)
+
+
+def int_key(**bounds) -> Any:
+    """An integer key with bounds (``gt``, ``ge``, ``lt``, ``le``): no booleans, strings or fractions,
+    at most :data:`INT_MAX`. (Constraints first, so that the JSON Schema shows them as bounds.)"""
+    bounds.setdefault("le", INT_MAX)
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole)]
+
+
+def real_key(**bounds) -> Any:
+    """A real-valued key with bounds: no booleans or strings; finite (``allow_inf_nan=False``)."""
+    return Annotated[float, Field(**bounds), BeforeValidator(_real)] if bounds else Annotated[float, BeforeValidator(_real)]
+
+
+Int = int_key()
+PosFloat = real_key(gt=0)
+NonNegFloat = real_key(ge=0)
+PosInt = int_key(gt=0)
+NonNegInt = int_key(ge=0)
+Fraction = real_key(ge=0, le=1)
+OpenFraction = real_key(gt=0, lt=1)
+
+#: The most clock cycles one tick may last (the engine's cycle counters are 64-bit over a run).
+MAX_TICK_CYCLES = float(2 ** 40)
+
+#: A yes/no key: ``true`` or ``false`` only (not 1, 0 or "yes").
+StrictBool = Annotated[bool, Field(strict=True)]
 
 #: The largest number of distinguishable conductance levels assumed per device type.
 #: PCM: multilevel PCM beyond 4-6 bits is not demonstrated with drift (Le Gallo & Sebastian 2020);
@@ -29,7 +83,8 @@ class _Section(BaseModel):
     """Base of every section. Cross-field validators raise ``ValueError("key.path: message")`` with the
     key path relative to the section, so that the loader can point at the offending key's line."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False,
+                              strict=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,7 +258,7 @@ class JiangReadDisturb(_Section):
         description="Stored-level dependence of the onset time: t_tr is multiplied by (G/G_max)^(-level_exponent); "
         "0 makes read endurance independent of the stored level.",
     )
-    drift_tolerance_rel: Annotated[float, Field(gt=0, lt=1)] = Field(
+    drift_tolerance_rel: OpenFraction = Field(
         0.1, description="A cell has failed (needs reprogramming) once |G − G0|/G0 exceeds this fraction.",
     )
 
@@ -233,7 +288,7 @@ class TemperatureConfig(_Section):
     """Ambient temperature and optional self-heating with neighbour coupling (Titirsha & Das, LCPC 2020)."""
 
     ambient_k: PosFloat = Field(300.0, description="Ambient (chip) temperature (K).")
-    self_heating: bool = Field(False, description="Add each cell's own read/write dissipation and its neighbours' to its temperature.")
+    self_heating: StrictBool = Field(False, description="Add each cell's own read/write dissipation and its neighbours' to its temperature.")
     thermal_resistance_k_per_w: NonNegFloat = Field(0.0, description="Cell thermal resistance to ambient for average dissipated power (K/W).")
     neighbour_coupling: Fraction = Field(0.0, description="Fraction of a neighbour's temperature rise coupled into a cell.")
 
@@ -244,7 +299,7 @@ class DeviceConfig(_Section):
     type: Literal["pcm", "rram", "ideal"] = Field(description="Device technology: `pcm`, `rram`, or `ideal` (no parasitics, continuous, no wear).")
     g_min_s: NonNegFloat = Field(description="Lowest programmable conductance (S).")
     g_max_s: PosFloat = Field(description="Highest programmable conductance (S).")
-    levels: Optional[int] = Field(
+    levels: Optional[Int] = Field(
         None, description="Number of programmable conductance levels (>= 2), or null for continuous.",
     )
     weight_encoding: Literal["differential", "reference_column", "signed"] = Field(
@@ -330,7 +385,7 @@ class PeripheralConfig(_Section):
 class LearningConfig(_Section):
     """On-chip learning support."""
 
-    enabled: bool = Field(False, description="The chip programs plastic synapses on chip (STDP); each weight change is a write.")
+    enabled: StrictBool = Field(False, description="The chip programs plastic synapses on chip (STDP); each weight change is a write.")
     min_weight_change_rel: NonNegFloat = Field(
         0.0, description="Weight changes smaller than this fraction of weight_scale are not written (0: every change whose quantised level differs is written).",
     )
@@ -347,7 +402,7 @@ class RefreshConfig(_Section):
     """Refresh of read-disturbed cells."""
 
     policy: Literal["none", "reprogram"] = Field("none", description="`reprogram`: rewrite a cell once its drift passes drift_tolerance_rel; each refresh is a write.")
-    drift_tolerance_rel: Annotated[float, Field(gt=0, lt=1)] = Field(0.05, description="Relative conductance drift that triggers a refresh.")
+    drift_tolerance_rel: OpenFraction = Field(0.05, description="Relative conductance drift that triggers a refresh.")
 
 
 class LeakageConfig(_Section):
@@ -377,6 +432,12 @@ class HardwareConfig(_Section):
 
     @model_validator(mode="after")
     def _consistent(self):
+        cycles = self.tick_period_s * self.clock_hz
+        if not cycles < MAX_TICK_CYCLES:      # also catches an overflow to inf
+            raise ValueError(
+                f"tick_period_s: ({self.tick_period_s:g} s) at clock_hz={self.clock_hz:g} is {cycles:.3g} clock cycles "
+                f"per tick, more than the {MAX_TICK_CYCLES:.3g} the engine counts"
+            )
         if self.tick_period_cycles < 1:
             raise ValueError(
                 f"tick_period_s: ({self.tick_period_s:g} s) is shorter than one clock cycle at clock_hz={self.clock_hz:g}"
