@@ -16,10 +16,20 @@ import math
 
 import numpy as np
 
-__all__ = ["HEADROOM_BITS", "fixed_point_bits", "to_fixed", "from_fixed", "exact_bincount"]
+__all__ = ["HEADROOM_BITS", "MAX_CURRENT_BOUND", "MIN_CURRENT_BOUND", "fixed_point_bits", "to_fixed",
+           "from_fixed", "exact_bincount"]
 
 #: log2 of the largest accumulator magnitude the scale allows (int64 holds 2**63).
 HEADROOM_BITS = 61
+#: Largest |S| the scale may take: the engines compute 2**S and 2**-S as doubles, finite and nonzero
+#: only for |S| <= 1023; one bit is kept in reserve.
+MAX_SCALE_BITS = 1022
+#: Largest (in-degree x largest |weight|) the scale can hold (weight units): 2**1023, the largest power
+#: of two below the double range (S = 61 - 1023 = -962).
+MAX_CURRENT_BOUND = 2.0 ** 1023
+#: Smallest nonzero (in-degree x largest |weight|) the scale can resolve (weight units): 2**-961
+#: (S = 61 + 961 = 1022). A network whose every weight is smaller has no current the engines can represent.
+MIN_CURRENT_BOUND = 2.0 ** (HEADROOM_BITS - MAX_SCALE_BITS)
 
 
 def fixed_point_bits(net, hw=None, where: str = "workload") -> int:
@@ -27,7 +37,9 @@ def fixed_point_bits(net, hw=None, where: str = "workload") -> int:
     ideal device, as ``reference_lif`` assumes). The bound is (largest in-degree) x (largest |weight|
     over the network's weights, its STDP rules' bounds and, on physical devices, the decoded range
     of the encoding: 2 x weight_scale x g_max / (g_max - g_min) covers every encoding, IR drop and
-    drift only shrinking conductances). Raises ``ValueError`` naming ``where`` on non-finite weights."""
+    drift only shrinking conductances). Raises ``ValueError`` naming ``where`` on non-finite weights
+    and when that bound lies outside [:data:`MIN_CURRENT_BOUND`, :data:`MAX_CURRENT_BOUND`], where no
+    scale 2**-S is a finite double."""
     if net.n_synapses == 0:
         return HEADROOM_BITS
     w = np.asarray(net.weight, np.float64)
@@ -44,6 +56,14 @@ def fixed_point_bits(net, hw=None, where: str = "workload") -> int:
     bound = wmax * fan_in
     if bound <= 0:
         return HEADROOM_BITS
+    if not bound <= MAX_CURRENT_BOUND:           # also catches inf and NaN
+        raise ValueError(f"{where}: the largest in-degree ({fan_in:,}) times the largest weight magnitude "
+                         f"({wmax:.6g}, weights, STDP bounds and the device's decoded range) is {bound:.6g}; "
+                         f"the engine's fixed-point currents hold at most {MAX_CURRENT_BOUND:.6g}")
+    if bound < MIN_CURRENT_BOUND:
+        raise ValueError(f"{where}: the largest in-degree ({fan_in:,}) times the largest weight magnitude "
+                         f"({wmax:.6g}) is {bound:.6g}; the engine's fixed-point currents resolve nothing "
+                         f"below {MIN_CURRENT_BOUND:.6g}")
     return HEADROOM_BITS - int(math.ceil(math.log2(bound)))
 
 

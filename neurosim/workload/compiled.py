@@ -217,13 +217,21 @@ class CompiledNetwork:
             fail("array 'is_input' must be constant within each population")
 
         # neuron parameters
+        def neuron(i):
+            return f"neuron {i} (population {names[int(self.population_of[i])]!r})"
+
         for k in ("threshold", "leak", "v_reset"):
-            if not np.all(np.isfinite(getattr(self, k))):
-                fail(f"array {k!r} contains NaN or inf")
-        if np.any(self.leak < 0) or np.any(self.leak > 1):
-            fail("array 'leak' must lie in [0, 1]")
+            a = getattr(self, k)
+            if not np.all(np.isfinite(a)):
+                i = int(np.flatnonzero(~np.isfinite(a))[0])
+                fail(f"array {k!r}: {neuron(i)} has {k} {float(a[i])!r}; expected a finite number")
+        bad = (self.leak < 0) | (self.leak > 1)
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            fail(f"array 'leak': {neuron(i)} has leak {float(self.leak[i])!r}; must lie in [0, 1]")
         if np.any(self.refractory < 0):
-            fail("array 'refractory' must be >= 0")
+            i = int(np.flatnonzero(self.refractory < 0)[0])
+            fail(f"array 'refractory': {neuron(i)} has refractory {int(self.refractory[i])}; must be >= 0")
 
         # CSR structure
         ip = self.indptr
@@ -245,9 +253,14 @@ class CompiledNetwork:
                 bad = int(self.post[self.is_input[self.post]][0])
                 fail(f"array 'post': input neuron {bad} cannot be postsynaptic")
             if not np.all(np.isfinite(self.weight)):
-                fail("array 'weight' contains NaN or inf")
+                k = int(np.flatnonzero(~np.isfinite(self.weight))[0])
+                fail(f"array 'weight': synapse {int(self.pre[k])} -> {int(self.post[k])} has weight "
+                     f"{float(self.weight[k])!r}; weights must be finite")
             if self.delay.min() < 1:
-                fail(f"array 'delay' must be >= 1 tick, found {int(self.delay.min())}")
+                k = int(np.argmin(self.delay))
+                fail(f"array 'delay' must be >= 1 tick, found {int(self.delay[k])} "
+                     f"(synapse {int(self.pre[k])} -> {int(self.post[k])})")
+            self._check_current_range(fail)
         r = len(self.stdp_rules)
         if np.any(self.stdp_rule[~self.plastic] != -1):
             fail("array 'stdp_rule' must be -1 for non-plastic synapses")
@@ -260,3 +273,32 @@ class CompiledNetwork:
             except WorkloadError as e:
                 fail(f"stdp_rules[{i}]: {e}")
         return self
+
+    def _check_current_range(self, fail) -> None:
+        """The engines add currents in fixed point with one scale 2**-S for the whole network, chosen
+        from (largest in-degree) x (largest |weight| or STDP bound) (:func:`neurosim.engine.currents.
+        fixed_point_bits`); refuse the weight or rule bound that puts that product outside what a
+        double-precision scale can hold, naming the synapse (or rule), its value and the limit."""
+        from ..engine.currents import MAX_CURRENT_BOUND, MIN_CURRENT_BOUND
+
+        fan_in = np.bincount(self.post, minlength=1)
+        top = int(np.argmax(fan_in))
+        deg = int(fan_in[top])
+        mag = np.abs(self.weight)
+        k = int(np.argmax(mag))
+        wmax = float(mag[k])
+        rule_max = [max(abs(float(r["w_min"])), abs(float(r["w_max"]))) for r in self.stdp_rules]
+        largest = MAX_CURRENT_BOUND / deg
+        where = f"neuron {top} has the largest in-degree, {deg:,}"
+        if not wmax * deg <= MAX_CURRENT_BOUND:
+            fail(f"array 'weight': synapse {int(self.pre[k])} -> {int(self.post[k])} has weight "
+                 f"{float(self.weight[k])!r}; {where}, so the engine's fixed-point currents hold weights "
+                 f"of magnitude at most {largest:.6g}")
+        for i, m in enumerate(rule_max):
+            if not m * deg <= MAX_CURRENT_BOUND:
+                fail(f"stdp_rules[{i}]: weight bound {m!r} (w_min/w_max); {where}, so the engine's "
+                     f"fixed-point currents hold weights of magnitude at most {largest:.6g}")
+        if 0.0 < max([wmax, *rule_max]) * deg < MIN_CURRENT_BOUND:
+            fail(f"array 'weight': the largest weight magnitude is {wmax!r} (synapse {int(self.pre[k])} -> "
+                 f"{int(self.post[k])}) and {where}; the engine's fixed-point currents resolve nothing below "
+                 f"{MIN_CURRENT_BOUND:.6g}, so every synapse would deliver 0")
