@@ -19,6 +19,30 @@ class _UserError(click.ClickException):
     exit_code = 2
 
 
+#: Seeds are 32-bit unsigned, as numpy's generators and the stored point keys take them.
+SEED_MAX = 2**32 - 1
+
+
+class _FiniteNonNegative(click.ParamType):
+    """A finite number >= 0 (click's FloatRange lets ``inf`` and ``nan`` through)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"{value!r} is not a finite number >= 0", param, ctx)
+        return number
+
+
+FINITE_AGE = _FiniteNonNegative()
+
+
 def _one_line(exc: BaseException) -> str:
     """The message of an unexpected but explainable failure, on one line."""
     import sqlite3
@@ -199,14 +223,15 @@ def _strategy_choice(value, what):
 @click.option("--mapping", "strategy", default="espine", show_default=True, help="Mapping strategy of the run.")
 @click.option("--baseline", default=None, help="Baseline mapping strategy; lifetimes are also reported relative to it.")
 @click.option("--ticks", type=click.IntRange(min=1), default=None, help="Ticks to simulate (default: the whole workload).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of mapping and device randomness.")
+@click.option("--seed", type=click.IntRange(0, SEED_MAX), default=0, show_default=True,
+              help="Seed of mapping and device randomness (0 to 2**32-1).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: a new numbered folder neurosim-run-NNN in the current directory).")
 @click.option("--force", is_flag=True, help="Write into an existing, non-empty --out folder (its files are overwritten).")
 @click.option("--ideal/--no-ideal", default=True, show_default=True,
               help="Also run the ideal chip (ISI distortion, spike disorder, ideal accuracy).")
 @click.option("--aging/--no-aging", default=True, show_default=True, help="Age the chip and rerun the workload at each age.")
-@click.option("--age", "ages", type=click.FloatRange(min=0), multiple=True,
+@click.option("--age", "ages", type=FINITE_AGE, multiple=True,
               help="Chip age in seconds for the aging study (repeat; default: multiples of the chip lifetime).")
 @click.option("--timing", type=click.Choice(["cycle", "functional"]), default="cycle", show_default=True,
               help="Engine timing model: cycle-accurate, or functional (same spikes, wear and energy without "
@@ -234,6 +259,7 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         folder = new_out_dir(out_dir, force=force)
     except OutputExists as exc:
         raise _UserError(f"--out: {exc}") from None
+    folder.open()
     try:
         study = run_study(hw, wl, strategy=strategy, baseline=baseline, ticks=ticks, seed=seed, ideal=ideal,
                           aging=aging, ages_s=list(ages) or None, timing=timing)
@@ -243,6 +269,8 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         raise _UserError(str(exc)) from None
     except OutputExists as exc:
         raise _UserError(f"--out: {exc}") from None
+    finally:
+        folder.discard()
     ev = study.evaluation
     from .report.html import fmt
     click.echo(f"neurosim run: {wl.name} on {hw.name}, mapping {strategy}"
@@ -288,7 +316,8 @@ def report_cmd(db, out_dir, force, sweep_name):
 @click.argument("hwconfig")
 @click.argument("workload")
 @click.option("--strategy", default="espine", show_default=True, help="Mapping strategy.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the strategy's randomness.")
+@click.option("--seed", type=click.IntRange(0, SEED_MAX), default=0, show_default=True,
+              help="Seed of the strategy's randomness (0 to 2**32-1).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
               help="Save the mapping to this .npz file (must not exist).")
 @click.option("--json", "as_json", is_flag=True, help="Print the mapping metrics as JSON.")
@@ -343,13 +372,16 @@ def _run_study_cmd(name, quick, out_dir, force, workers, store):
         folder = new_out_dir(out_dir, force=force, prefix=f"neurosim-study-{name}")
     except OutputExists as exc:
         raise _UserError(f"--out: {exc}") from None
+    folder.open()
     try:
         res = run_study_plan(name, quick=quick, store=store, workers=workers, log=lambda m: click.echo(m, err=True))
+        cmd = f"neurosim study {name}" + (" --quick" if quick else "") + (f" --workers {workers}" if workers > 1 else "")
+        with folder:
+            write_study(res, folder.path, commands=[cmd])
     except RuntimeError as exc:
         raise _UserError(str(exc)) from None
-    cmd = f"neurosim study {name}" + (" --quick" if quick else "") + (f" --workers {workers}" if workers > 1 else "")
-    with folder:
-        write_study(res, folder.path, commands=[cmd])
+    finally:
+        folder.discard()
     out = folder.final
     from .report.html import fmt
     plan = res.plan
@@ -401,8 +433,12 @@ def run():
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "neurosim"
+        click.echo(f"error: {exc.format_message()} (see '{command} --help')", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -24,6 +24,7 @@ Example
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -226,10 +227,15 @@ class Mapping:
             raise MappingError(f"{path}: mapping metadata is not JSON-serialisable ({e})") from None
         if path.exists() and not overwrite:
             raise MappingError(f"{path}: file exists; refusing to overwrite it (pass overwrite=True)")
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, header=np.frombuffer(blob.encode(), dtype=np.uint8), **self.arrays())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, header=np.frombuffer(blob.encode(), dtype=np.uint8), **self.arrays())
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise OSError(exc.errno, f"cannot write the mapping there ({exc.strerror})", str(path)) from None
         if overwrite:
             os.replace(tmp, path)
         else:

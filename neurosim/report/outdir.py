@@ -135,12 +135,19 @@ class OutputFolder:
 
     # ------------------------------------------------------------------ lifecycle
     def open(self) -> Path:
-        """Create the temporary folder (and the parent folders) and return it."""
-        self.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(self.parent)
+        """Create the temporary folder (and the parent folders) and return it; a second call returns
+        the same folder. Call it early to learn before a long computation that the place is writable."""
+        if self.path is not None:
+            return self.path
         name = f"{TEMP_PREFIX}{_host()}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(self.parent)
+            os.mkdir(self.parent / name)
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot write an output folder there ({exc.strerror})",
+                          str(self.target or self.parent)) from None
         self.path = self.parent / name
-        os.mkdir(self.path)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(self.path, 0o777 & ~umask)
