@@ -159,13 +159,23 @@ def info(workloads, as_json):
               help="Result store (default: SPEC with the suffix .db). An existing store is resumed, never overwritten.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:PORT); needs the 'dask' extra.")
-def sweep(spec, db_path, workers, scheduler):
-    """Run the sweep SPEC (YAML); resumes where a previous run stopped."""
+@click.option("--max-points", type=click.IntRange(min=1), default=None,
+              help="Refuse specs of more points than this (default: 20,000 or $NEUROSIM_MAX_SWEEP_POINTS).")
+@click.option("--allow-code", is_flag=True,
+              help="Let the spec's `function:` name any module:function, not only registered point functions. "
+                   "This spec runs code: use it only for specs you trust.")
+def sweep(spec, db_path, workers, scheduler, max_points, allow_code):
+    """Run the sweep SPEC (YAML); resumes where a previous run stopped.
+
+    The spec is checked completely (every key, the point count, the point function) before the
+    store is opened or a point runs; a --db file that is not a neurosim result store is refused
+    without being modified."""
     from .sweep import SweepSpecError, run_sweep
 
     db = Path(db_path) if db_path else Path(spec).with_suffix(".db")
     try:
-        summary = run_sweep(spec, db, workers=workers, scheduler=scheduler)
+        summary = run_sweep(spec, db, workers=workers, scheduler=scheduler, allow_code=allow_code,
+                            max_points=max_points)
     except SweepSpecError as exc:
         click.echo(f"{spec}: INVALID sweep spec ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''})", err=True)
         for issue in exc.issues:

@@ -71,14 +71,14 @@ def run_points(points: list[dict], store_path, *, sweep: str, workers: int = 1,
     from ..sweep.runner import run_in_pool, run_point
     from ..sweep.store import ResultStore, point_key
 
-    keyed = []
-    for p in points:
-        keyed.append((point_key(point_identity(p)), p))
-    unique: dict = {}
-    for k, p in keyed:
-        unique.setdefault(k, p)
-    store = ResultStore(store_path)
+    store = ResultStore(store_path)  # a file that is not a result store is refused, untouched, first
     try:
+        keyed = []
+        for p in points:
+            keyed.append((point_key(point_identity(p)), p))
+        unique: dict = {}
+        for k, p in keyed:
+            unique.setdefault(k, p)
         done = store.done_keys()
         todo = [(k, p) for k, p in unique.items() if k not in done]
         bar = _bar(len(unique), len(unique) - len(todo), desc, progress)

@@ -65,32 +65,25 @@ def load_points(db_path, sweep: str | None = None) -> tuple[dict, dict]:
     result; strings "inf"/"nan" become floats."""
     import sqlite3
 
-    import yaml
-
-    from .store import ResultStore
+    from .store import ResultStore, StoreError
 
     db_path = Path(db_path)
-    if not db_path.is_file():
-        raise SweepReportError(f"{db_path}: no such result store")
     try:
-        store = ResultStore(db_path)
+        store = ResultStore(db_path, readonly=True)
+    except StoreError as exc:
+        raise SweepReportError(str(exc)) from None
+    try:
+        with store:
+            raw = list(store.rows(sweep))
+            specs = {}
+            for name in {r["sweep"] for r in raw}:
+                specs[name] = _stored_spec(store.meta(f"spec:{name}"))
+            failures = store.failures()
+            names = sorted({r["sweep"] for r in store.rows()}) if not raw and sweep is not None else []
     except (sqlite3.DatabaseError, ValueError) as exc:
-        raise SweepReportError(f"{db_path}: not a neurosim sweep store ({exc})") from None
-    with store:
-        raw = list(store.rows(sweep))
-        specs = {}
-        for name in {r["sweep"] for r in raw}:
-            text = store.meta(f"spec:{name}")
-            try:
-                specs[name] = yaml.safe_load(text) if text else {}
-            except yaml.YAMLError:
-                specs[name] = {}
-        failures = store.failures()
+        raise SweepReportError(f"{db_path}: a corrupt result store ({_short(exc)})") from None
     if not raw:
-        known = ""
         if sweep is not None:
-            with ResultStore(db_path) as st:
-                names = sorted({r["sweep"] for r in st.rows()})
             known = f" (sweeps in the store: {', '.join(names) or 'none'})"
             raise SweepReportError(f"{db_path}: no finished points of sweep {sweep!r}{known}")
         raise SweepReportError(f"{db_path}: the store holds no finished points"
@@ -98,21 +91,71 @@ def load_points(db_path, sweep: str | None = None) -> tuple[dict, dict]:
     by_sweep: dict = defaultdict(list)
     for r in raw:
         p, res = r["params"], r["result"]
+        if not isinstance(p, dict):
+            raise SweepReportError(f"{db_path}: point {r['key'][:16]} of sweep {r['sweep']!r} has malformed "
+                                   "parameters (expected a mapping)")
         if not isinstance(res, dict) or "write_lifetime_inferences" not in res:
             raise SweepReportError(
                 f"{db_path}: sweep {r['sweep']!r} was not computed by neurosim.sweep.study:run_point "
                 f"(function {p.get('function')!r}); its points have no lifetime metrics to report")
-        row = {"sweep": r["sweep"], "key": r["key"], "strategy": p["strategy"], "workload": Path(p["workload"]).name,
-               "seed": p["seed"], "ticks": p["ticks"], "elapsed_s": r["elapsed_s"]}
-        for k, v in (p.get("overrides") or {}).items():
-            row[k] = v
-        for k, v in res.items():
-            row.setdefault(k, _num(v))
-        w, rd = row["write_lifetime_years"], row["read_lifetime_years"]
-        row["lifetime_years"] = min(w, rd)
-        row["lifetime_limited_by"] = "none" if math.isinf(row["lifetime_years"]) else ("write" if w <= rd else "read")
-        by_sweep[r["sweep"]].append(row)
+        try:
+            by_sweep[r["sweep"]].append(_flat_row(r, p, res))
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise SweepReportError(f"{db_path}: point {r['key'][:16]} of sweep {r['sweep']!r} is malformed "
+                                   f"({type(exc).__name__}: {_short(exc)})") from None
     return dict(by_sweep), specs
+
+
+def _stored_spec(text) -> dict:
+    """The parts of a stored sweep spec the report uses, each of the expected type.
+
+    The text comes from the store, which is data: it is read only up to the YAML size limit, and
+    only strings and lists of keys are kept (so that no aliased structure is ever expanded)."""
+    import yaml
+
+    from .. import limits
+
+    if not isinstance(text, str) or not text or len(text) > limits.YAML_BYTES.value():
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict = {}
+    for key in ("name", "description", "hwconfig", "baseline"):
+        if isinstance(data.get(key), str):
+            out[key] = data[key][:2000]
+    grid = data.get("grid")
+    if isinstance(grid, dict):
+        out["grid"] = {k: [] for k in grid if isinstance(k, str)}
+    points = data.get("points")
+    if isinstance(points, list):
+        out["points"] = [{k: None for k in pt if isinstance(k, str)} for pt in points if isinstance(pt, dict)]
+    zipped = data.get("zip")
+    if isinstance(zipped, list):
+        out["zip"] = [[k for k in g if isinstance(k, str)] for g in zipped if isinstance(g, list)]
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _flat_row(r: dict, p: dict, res: dict) -> dict:
+    """One flat report row of a stored point (parameters, overrides, result, lifetimes)."""
+    row = {"sweep": r["sweep"], "key": r["key"], "strategy": p["strategy"], "workload": Path(p["workload"]).name,
+           "seed": p["seed"], "ticks": p["ticks"], "elapsed_s": r["elapsed_s"]}
+    for k, v in (p.get("overrides") or {}).items():
+        row[k] = v
+    for k, v in res.items():
+        row.setdefault(k, _num(v))
+    w, rd = float(row["write_lifetime_years"]), float(row["read_lifetime_years"])
+    row["lifetime_years"] = min(w, rd)
+    row["lifetime_limited_by"] = "none" if math.isinf(row["lifetime_years"]) else ("write" if w <= rd else "read")
+    return row
 
 
 def pareto_mask(values: np.ndarray, maximise) -> np.ndarray:
@@ -357,7 +400,7 @@ def write_sweep_report(db_path, out=None, *, force: bool = False, sweep: str | N
     db_path = Path(db_path)
     if out is None:
         out = db_path.with_name(db_path.stem + "_report")
-    out = new_out_dir(out, force=force)
-    text, files = render_sweep_report(by_sweep, specs, out, db_name=db_path.name)
-    (out / "report.html").write_text(text, encoding="utf-8")
-    return out
+    with new_out_dir(out, force=force) as folder:
+        text, files = render_sweep_report(by_sweep, specs, folder.path, db_name=db_path.name)
+        (folder.path / "report.html").write_text(text, encoding="utf-8")
+    return folder.final
