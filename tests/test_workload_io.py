@@ -330,7 +330,7 @@ def test_generated_manifest_unknown_generator(tmp_path):
     edit_manifest(tmp_path / "g", lambda m: m["generator"].update(name="nonesuch"))
     expect(tmp_path / "g", "unknown generator 'nonesuch'")
     edit_manifest(tmp_path / "g", lambda m: m["generator"].update(name="layered_all_to_all", params={"bogus": 1}))
-    expect(tmp_path / "g", "generator.params' does not fit")
+    expect(tmp_path / "g", "generator.params': generator 'layered_all_to_all' has no parameter 'bogus'")
 
 
 def test_manifest_errors_name_the_line(trace):
