@@ -147,6 +147,8 @@ def _prepare_target(path: Path, overwrite: bool) -> None:
     if path.exists() or path.is_symlink():
         if not overwrite:
             raise WorkloadError(f"{path}: already exists; pass overwrite=True to replace it")
+        if path.is_symlink():
+            raise WorkloadError(f"{path}: is a symbolic link; refusing to replace it (give the real directory)")
         if not path.is_dir():
             raise WorkloadError(f"{path}: exists and is not a trace directory; refusing to replace it")
         contents = list(path.iterdir())

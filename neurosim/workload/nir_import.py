@@ -155,15 +155,57 @@ def from_nir(graph_or_path, *, dt: float = 1.0, discretisation: str = "exact", d
         source = str(graph_or_path)
         if not Path(graph_or_path).is_file():
             raise WorkloadError(f"{source}: no such NIR file")
+        _check_file_size(graph_or_path, source)
         try:
             graph = nir.read(graph_or_path)
         except Exception as e:
-            raise WorkloadError(f"{source}: cannot read NIR file ({type(e).__name__}: {e})") from None
+            raise WorkloadError(f"{source}: cannot read NIR file ({type(e).__name__}: {str(e)[:200]})") from None
     else:
         graph = graph_or_path
     if not isinstance(graph, nir.NIRGraph):
         raise WorkloadError(f"from_nir: expected a nir.NIRGraph or a path, got {type(graph).__name__}")
+    try:
+        return _convert(graph, source, dt, discretisation, delay, cuba_synapse, name)
+    except WorkloadError as e:
+        if str(e).startswith(source):
+            raise
+        raise type(e)(f"{source}: {e}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, StopIteration, ArithmeticError) as e:
+        # a node whose fields are missing, of the wrong type or not numeric (a malformed file)
+        raise WorkloadError(f"{source}: malformed NIR graph ({type(e).__name__}: {str(e)[:200]})") from None
 
+
+def _check_file_size(path, source: str) -> None:
+    """Refuse a NIR (HDF5) file whose datasets would need more memory than the limit, before
+    ``nir.read`` loads them: the sum of every dataset's declared size, from its metadata."""
+    from ..errors import ResourceLimitError
+    from ..limits import check_memory, fmt_bytes
+    from .errors import WorkloadLimitError
+
+    try:
+        import h5py
+    except ImportError:  # nir needs h5py; without it nir.read fails with its own message
+        return
+    total = 0
+
+    def visit(_, obj):
+        nonlocal total
+        if isinstance(obj, h5py.Dataset):
+            total += int(obj.size or 0) * int(obj.dtype.itemsize)
+
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(visit)
+    except Exception as e:  # not HDF5, truncated, unreadable
+        raise WorkloadError(f"{source}: cannot read NIR file ({type(e).__name__}: {str(e)[:200]})") from None
+    try:
+        check_memory(2 * total, f"reading its datasets ({fmt_bytes(total)})")
+    except ResourceLimitError as e:
+        raise WorkloadLimitError(f"{source}: {e}") from None
+
+
+def _convert(graph, source, dt, discretisation, delay, cuba_synapse, name) -> Network:
+    """The body of :func:`from_nir` for a graph already read."""
     nodes = dict(graph.nodes)
     kinds = {}
     for nm, node in nodes.items():

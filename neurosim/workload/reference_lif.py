@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import WorkloadError
+from .errors import WorkloadError, WorkloadLimitError
 
 __all__ = ["simulate_lif", "spike_counts", "classify", "accuracy"]
 
@@ -34,6 +34,14 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     n = net.n_neurons
     T = wl.n_ticks if n_ticks is None else min(int(n_ticks), wl.n_ticks)
     D = max(net.max_delay, 0) + 1
+    from ..errors import ResourceLimitError
+    from ..limits import check_memory
+
+    try:   # the ring holds one int64 current per neuron for every delay slot (8 D n bytes)
+        check_memory(8 * D * n + 64 * n + 16 * net.n_synapses,
+                     f"the reference LIF simulation of workload {wl.name!r} ({D:,} delay slots x {n:,} neurons)")
+    except ResourceLimitError as e:
+        raise WorkloadLimitError(str(e)) from None
     ring = np.zeros((D, n), dtype=np.int64)
     flat = ring.reshape(-1)
     v = np.zeros(n, dtype=np.float64)
