@@ -120,6 +120,8 @@ def run_sweep(spec_path: str | Path, db_path: str | Path, *, workers: int = 1,
     hw_cache: dict = {}
     spec, points = load_spec(spec_path, allow_code=allow_code, max_points=max_points, hw_cache=hw_cache)
     spec_text = Path(spec_path).read_text(encoding="utf-8")
+    if scheduler:
+        _probe(scheduler)  # before the store is created: a mistyped address leaves nothing behind
     store = ResultStore(db_path)
     try:
         return _run_stored(spec, points, spec_text, store, db_path, hw_cache, workers, scheduler, progress)
