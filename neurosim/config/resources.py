@@ -15,7 +15,8 @@ The estimate follows what the code really allocates (bytes, 64-bit Python/NumPy)
   one with IR drop keeps its full conductances and solved circuit (about 50 bytes a cell, 130 for a
   passive 0T1R array solved exactly) for the whole run.
 * **Evaluation maps** (``neurosim.metrics.lifetime``, ``neurosim run``): three R x C float64 maps per
-  used crossbar, and a few more of one crossbar while they are computed.
+  used crossbar, and more of one crossbar while they are computed (its circuit solved again with a
+  read-disturb law).
 * **Neurons, synapses, cells, rows**: the compiled network, the mapping's arrays, the engine's packed
   arrays and state, and the result's copies; per cell (one per synapse, two for differential pairs,
   plus a reference cell per used row) the conductance, its programmed value, gain, endurance, read
@@ -58,7 +59,8 @@ _CELL_KEPT_IR = 40               # per cell of every used crossbar with IR drop 
 _CELL_KEPT_PASSIVE_EXACT = 130   # ... passive (0T1R) crossbar solved exactly (sparse LU factors)
 _CELL_PROGRAM_CURRENT = 8        # per cell of one crossbar: the programming-current map (cached per chip)
 _CELL_EVAL_KEPT = 24             # per cell of every used crossbar: the evaluation's three full maps
-_CELL_EVAL_WORK = 150            # per cell of one crossbar while its maps are computed
+_CELL_EVAL_WORK = 16             # per cell of one crossbar while its maps are computed
+_CELL_EVAL_WORK_DISTURB = 200    # ... with a read-disturb law (the crossbar's read voltages are solved)
 _NEURON_MAP = 120                # per neuron: network arrays, mapping slots and hypergraph
 _NEURON_ENGINE = 200             # per neuron: packed arrays, state, partial sums, result
 _SYNAPSE_MAP = 80                # per synapse: network arrays (with pre), mapping arrays and working copies
@@ -292,7 +294,8 @@ def estimate_memory(hw, network=None, n_ticks: int | None = None, *, mapping=Non
             add("spike_records", ticks * _TICK + in_spikes * _INPUT_SPIKE + out_spikes * _OUTPUT_SPIKE,
                 f"spike records ({ticks:,} ticks, {in_spikes:,} input spikes, about as many spikes recorded)")
     if stage == "run":
-        add("evaluation_maps", used * cells * _CELL_EVAL_KEPT + cells * _CELL_EVAL_WORK,
+        work = _CELL_EVAL_WORK if hw.device.read_disturb.law == "none" else _CELL_EVAL_WORK_DISTURB
+        add("evaluation_maps", used * cells * _CELL_EVAL_KEPT + cells * work,
             f"lifetime maps ({used:,} crossbar{'s' if used != 1 else ''} of {geometry})")
     return MemoryEstimate(total_bytes=sum(parts.values()), parts=parts, labels=labels, stage=stage)
 
