@@ -85,12 +85,28 @@ def main():
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON.")
-def validate(files, as_json):
-    """Validate hardware-config FILES (paths or preset names); print errors or a chip summary."""
+@click.option("--workload", "workloads", multiple=True, metavar="TRACE",
+              help="Also estimate the memory of running workload TRACE (a trace folder) on each chip; repeatable.")
+def validate(files, as_json, workloads):
+    """Validate hardware-config FILES (paths or preset names); print errors or a chip summary.
+
+    A chip (with each --workload) whose estimated memory exceeds what this machine has available
+    (or NEUROSIM_MEMORY_LIMIT) is refused with the estimate; otherwise the summary shows it."""
     from .config import HardwareConfigError, load_hardware
+    from .config.resources import check_fits
+    from .errors import ResourceLimitError
+    from .workload import WorkloadError, load_workload
 
     failed = 0
     summaries = {}
+    loaded = []
+    for w in workloads:
+        try:
+            loaded.append((w, load_workload(w)))
+        except WorkloadError as exc:
+            failed += 1
+            click.echo(f"{w}: INVALID workload", err=True)
+            click.echo(f"  {exc}", err=True)
     for f in files:
         try:
             hw = load_hardware(f)
@@ -100,10 +116,30 @@ def validate(files, as_json):
             for issue in exc.issues:
                 click.echo(f"  {issue}", err=True)
             continue
-        summaries[f] = hw.summary()
+        summary = hw.summary()
+        problems = []
+        for w, wl in [(None, None)] + loaded:
+            what = "the chip alone" if w is None else f"running {w}"
+            try:
+                est = check_fits(hw, wl, what=what)
+            except ResourceLimitError as exc:
+                problems.append(f"{hw.source_file or f}: {exc}")
+                continue
+            key = "memory" if w is None else f"memory with {w}"
+            summary[key] = est.describe(top=1)
+            if as_json:
+                summary[f"{key} (bytes)"] = est.total_bytes
+        if problems:
+            failed += 1
+            click.echo(f"{f}: TOO LARGE for this machine ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
+                       err=True)
+            for line in problems:
+                click.echo(f"  {line}", err=True)
+            continue
+        summaries[f] = summary
         if not as_json:
             click.echo(f"{f}: OK")
-            click.echo(_fmt_summary(hw.summary()))
+            click.echo(_fmt_summary(summary))
     if as_json:
         click.echo(json.dumps(summaries, indent=2))
     if failed:

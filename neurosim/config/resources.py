@@ -315,9 +315,9 @@ def check_fits(hw, network=None, n_ticks: int | None = None, what: str = "the ru
         est = estimate_memory(hw, network, n_ticks, mapping=mapping, stage=stage)
     except MemoryError:
         # a network too large to even be counted cannot be run either
-        raise ResourceLimitError(f"{what} on chip {hw.name!r}: too large to estimate the memory it needs "
+        raise ResourceLimitError(f"{what} (chip {hw.name!r}) is too large to estimate the memory it needs "
                                  f"(set {limits.MEMORY.env} to plan for a larger machine)") from None
     name, size = est.dominant()
     limits.check_memory(est.total_bytes,
-                        f"{what} on chip {hw.name!r} (mostly {est.labels[name]}: {limits.fmt_bytes(size)})")
+                        f"{what} (chip {hw.name!r}; mostly {est.labels[name]}: {limits.fmt_bytes(size)})")
     return est
