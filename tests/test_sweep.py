@@ -113,42 +113,137 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_dask_cluster_gives_the_same_database(tmp_path, traces_dir):
-    pytest.importorskip("distributed", reason="the 'dask' extra (dask[distributed]) is not installed")
-    spec_path = small_spec(tmp_path, traces_dir)
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    bindir = os.path.dirname(sys.executable)
-    dask_cmd = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    sched = subprocess.Popen(dask_cmd + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-    worker = None
-    try:
+class _DaskCluster:
+    """A local Dask scheduler (and optionally one worker), each in its own session."""
+
+    def __init__(self, with_worker: bool = True):
+        self.port = _free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        self.sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                       "--port", str(self.port), "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
+                                      start_new_session=True)
+        self.worker = None
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.2)
-        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
-                                   "--nthreads", "1", "--no-dashboard"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
-                                  cwd=bindir)
+        if with_worker:
+            self.worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", self.address,
+                                            "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
+                                           start_new_session=True, cwd=os.path.dirname(sys.executable))
+
+    def kill_scheduler(self):
+        os.killpg(self.sched.pid, signal.SIGKILL)
+        self.sched.wait()
+
+    def close(self):
+        for p in (self.worker, self.sched):
+            if p is None or p.poll() is not None:
+                continue
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def test_dask_cluster_gives_the_same_database(tmp_path, traces_dir):
+    pytest.importorskip("distributed", reason="the 'dask' extra (dask[distributed]) is not installed")
+    spec_path = small_spec(tmp_path, traces_dir)
+    cluster = _DaskCluster()
+    try:
         r = subprocess.run([sys.executable, "-m", "neurosim", "sweep", str(spec_path), "--db", str(tmp_path / "dask.db"),
-                            "--scheduler", address], capture_output=True, text=True, env=env, timeout=300)
+                            "--scheduler", cluster.address], capture_output=True, text=True, env=cluster.env, timeout=300)
         assert r.returncode == 0, r.stderr
     finally:
-        for p in (worker, sched):
-            if p is not None:
-                os.killpg(p.pid, signal.SIGTERM)
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(p.pid, signal.SIGKILL)
+        cluster.close()
     run_sweep(spec_path, tmp_path / "local.db", progress=False)
     assert db_rows(tmp_path / "dask.db") == db_rows(tmp_path / "local.db")
+
+
+def test_scheduler_lost_mid_sweep_is_one_line_and_resumable(tmp_path, traces_dir):
+    pytest.importorskip("distributed", reason="the 'dask' extra (dask[distributed]) is not installed")
+    spec_path = write_spec(tmp_path, f"""
+        name: lost
+        hwconfig: ideal
+        workloads: [{traces_dir / 'digits'}]
+        seeds: [0, 1, 2, 3, 4, 5, 6, 7]
+        function: capacity_point
+        options: {{sleep_s: 1.0}}
+    """)
+    db = tmp_path / "lost.db"
+    cluster = _DaskCluster()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "neurosim", "sweep", str(spec_path), "--db", str(db),
+                                 "--scheduler", cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=cluster.env, start_new_session=True)
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if db.exists() and len(db_rows(db)) >= 1:
+                    break
+            except sqlite3.Error:
+                pass
+            time.sleep(0.1)
+        cluster.kill_scheduler()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        cluster.close()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert "lost the Dask scheduler at " + cluster.address in lines[0] and "rerun" in lines[0]
+    stored = len(db_rows(db))
+    assert 1 <= stored < 8
+    again = run_sweep(spec_path, db, progress=False)
+    assert (again.already_done, again.computed) == (stored, 8 - stored)
+
+
+@pytest.mark.parametrize("reply", [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", None], ids=["http", "silent"])
+def test_an_address_that_is_not_a_scheduler_is_one_line(tmp_path, traces_dir, reply):
+    """An HTTP server, or one that accepts and says nothing: refused within seconds, nothing created."""
+    import threading
+
+    spec_path = small_spec(tmp_path, traces_dir)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            if reply is None:
+                held.append(conn)
+            else:
+                conn.sendall(reply)
+                conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        start = time.time()
+        r = subprocess.run([sys.executable, "-m", "neurosim", "sweep", str(spec_path), "--db", str(tmp_path / "x.db"),
+                            "--scheduler", address], capture_output=True, text=True, timeout=120)
+        elapsed = time.time() - start
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"no Dask scheduler answers at {address}" in lines[0]
+    assert elapsed < 30 and not (tmp_path / "x.db").exists()
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path, traces_dir):

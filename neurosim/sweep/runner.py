@@ -236,9 +236,19 @@ _DASK_LOGGERS = ("distributed", "distributed.client", "distributed.comm", "distr
                  "distributed.batched", "tornado", "tornado.application", "asyncio")
 
 
+#: Largest first message (bytes) a Dask scheduler is believed to send: its handshake is a few hundred.
+DASK_HANDSHAKE_MAX_BYTES = 1 << 20
+
+
 def _probe(address: str, timeout_s: float = 5.0) -> None:
-    """Fail fast, with the address in the message, when nothing listens at a tcp:// scheduler address."""
+    """Fail fast, with the address in the message, when no Dask scheduler answers at a tcp:// address.
+
+    A scheduler sends its handshake as soon as a connection is accepted, framed by its length (8 bytes).
+    A server that sends nothing within ``timeout_s``, closes the connection, or announces a message
+    no handshake could be (an HTTP server, say) is refused here, before the Dask client would wait for
+    it indefinitely or allocate whatever length the stranger announced."""
     import socket
+    import struct
     from urllib.parse import urlsplit
 
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
@@ -249,9 +259,29 @@ def _probe(address: str, timeout_s: float = 5.0) -> None:
     if parts.scheme != "tcp" or not host or not port:
         raise RuntimeError(f"expected a Dask scheduler address like tcp://HOST:PORT, got {address!r}")
     try:
-        socket.create_connection((host, port), timeout=timeout_s).close()
+        conn = socket.create_connection((host, port), timeout=timeout_s)
     except (OSError, UnicodeError) as exc:
         raise RuntimeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        first = b""
+        try:
+            while len(first) < 8:
+                chunk = conn.recv(8 - len(first))
+                if not chunk:
+                    break
+                first += chunk
+        except OSError as exc:  # socket.timeout included
+            raise RuntimeError(f"no Dask scheduler answers at {address} (nothing received in {timeout_s:g} s: "
+                               f"{_one_line(exc)})") from None
+    finally:
+        conn.close()
+    if len(first) < 8:
+        raise RuntimeError(f"no Dask scheduler answers at {address} (the connection was closed after "
+                           f"{len(first)} bytes)")
+    (nbytes,) = struct.unpack("Q", first)
+    if not 0 < nbytes <= DASK_HANDSHAKE_MAX_BYTES:
+        shown = first.decode("ascii", "replace").encode("unicode_escape").decode("ascii")
+        raise RuntimeError(f"no Dask scheduler answers at {address} (it sent {shown!r}, not a Dask handshake)")
 
 
 def _one_line(exc: BaseException) -> str:
