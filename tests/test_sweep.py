@@ -319,3 +319,200 @@ def test_real_point_function_is_deterministic_across_processes(tmp_path, traces_
     for row in rows:
         assert not any(k.startswith("time") or k == "_timing" for k in row["result"])
         assert row["timing"]["simulate_s"] >= 0 and row["timing"]["total_s"] >= row["timing"]["simulate_s"]
+
+
+# ---- point-function registry: a spec names only registered functions --------------------------------
+
+def registered_test_point(params: dict) -> dict:
+    """A user's point function (registered by the tests below)."""
+    return {"seed_times_two": 2 * params["seed"], "strategy": params["strategy"]}
+
+
+def _cap_spec(tmp_path, traces_dir, function, extra=""):
+    return write_spec(tmp_path, f"name: f\nhwconfig: ideal\nworkloads: [{traces_dir / 'digits'}]\n"
+                                f"seeds: [0, 1]\nfunction: '{function}'\n{extra}")
+
+
+def test_shipped_short_and_dotted_names_give_the_same_points(tmp_path, traces_dir):
+    short = load_spec(_cap_spec(tmp_path, traces_dir, "capacity_point", ""))[1]
+    dotted = load_spec(_cap_spec(tmp_path, traces_dir, CAPACITY, ""))[1]
+    assert short == dotted and {p.function for p in short} == {CAPACITY}
+
+
+@pytest.mark.parametrize("function", ["os:system", "sys:exit", "evil_sweep_fn:run", f"{__name__}:registered_test_point"])
+def test_unregistered_functions_are_refused_unless_code_is_allowed(tmp_path, traces_dir, function):
+    path = _cap_spec(tmp_path, traces_dir, function)
+    with pytest.raises(SweepSpecError) as exc:
+        load_spec(path)
+    (issue,) = exc.value.issues
+    assert issue.key == "function" and issue.line == 5 and "--allow-code" in issue.message
+    spec, points = load_spec(path, allow_code=True)
+    assert {p.function for p in points} == {function}
+
+
+def test_register_point_function_runs_in_workers(tmp_path, traces_dir):
+    from neurosim.sweep import register_point_function, unregister_point_function
+
+    dotted = register_point_function("double_seed", registered_test_point)
+    try:
+        assert dotted == f"{__name__}:registered_test_point"
+        path = _cap_spec(tmp_path, traces_dir, "double_seed")
+        summary = run_sweep(path, tmp_path / "r.db", workers=2, progress=False)
+        assert (summary.computed, summary.failed) == (2, 0)
+        with ResultStore(tmp_path / "r.db") as store:
+            results = sorted(r["result"]["seed_times_two"] for r in store.rows())
+        assert results == [0, 2]
+    finally:
+        unregister_point_function("double_seed")
+    with pytest.raises(SweepSpecError):
+        load_spec(path)
+
+
+def test_register_point_function_refuses_what_workers_cannot_import():
+    from neurosim.sweep import register_point_function
+    from neurosim.sweep.functions import PointFunctionError
+
+    with pytest.raises(PointFunctionError, match="top level"):
+        register_point_function("lam", lambda p: p)
+    with pytest.raises(PointFunctionError, match="taken by a shipped"):
+        register_point_function("run_point", registered_test_point)
+    with pytest.raises(PointFunctionError, match="dotted path"):
+        register_point_function("bad", "os.system('x')")
+
+
+def test_entry_point_registers_a_point_function(tmp_path, traces_dir, monkeypatch):
+    dist = tmp_path / "site" / "userpoints-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: userpoints\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[neurosim.point_functions]\n"
+                                           f"double_seed_ep = {__name__}:registered_test_point\n"
+                                           "broken = not a path\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    from neurosim.sweep import registered_point_functions
+
+    names = registered_point_functions()
+    assert names["double_seed_ep"] == f"{__name__}:registered_test_point" and "broken" not in names
+    spec, points = load_spec(_cap_spec(tmp_path, traces_dir, "double_seed_ep"))
+    assert points[0].function == f"{__name__}:registered_test_point"
+
+
+def test_worker_imports_only_well_formed_paths():
+    from neurosim.sweep.functions import PointFunctionError
+    from neurosim.sweep.runner import run_point
+
+    with pytest.raises(PointFunctionError):
+        run_point({"function": "__import__('os').system('true')"})
+
+
+# ---- counting and full checking before anything is expanded ---------------------------------------
+
+def test_points_are_counted_arithmetically(tmp_path, traces_dir):
+    from neurosim.sweep import count_points
+    from neurosim.sweep.spec import SweepSpec
+
+    spec = SweepSpec.model_validate({
+        "name": "n", "hwconfig": "ideal", "workloads": ["a", "b"], "strategies": ["sequential", "espine"],
+        "seeds": [0, 1, 2], "grid": {"a.x": list(range(1000)), "a.y": list(range(1000)), "a.z": list(range(1000)),
+                                     "b.w": [1, 2]},
+        "zip": [["a.x", "a.y"]], "points": [{}, {}]})
+    assert count_points(spec) == (1000 * 1000 * 2 + 2) * 2 * 2 * 3
+
+
+def test_too_many_points_refused_before_expansion(tmp_path, traces_dir, monkeypatch):
+    from neurosim.errors import ResourceLimitError
+
+    path = write_spec(tmp_path, f"""
+        name: big
+        hwconfig: ideal
+        workloads: [{traces_dir / 'digits'}]
+        seeds: [0, 1, 2]
+        grid:
+          tile.crossbar_rows: [64, 128]
+    """)
+    assert len(load_spec(path)[1]) == 6
+    with pytest.raises(ResourceLimitError, match="6 points.*limit of 5.*--max-points"):
+        load_spec(path, max_points=5)
+    monkeypatch.setenv("NEUROSIM_MAX_SWEEP_POINTS", "4")
+    with pytest.raises(ResourceLimitError, match=r":5: grid:.*limit of 4.*NEUROSIM_MAX_SWEEP_POINTS"):
+        load_spec(path)
+    assert len(load_spec(path, max_points=6)[1]) == 6
+
+
+MORE_BAD_SPECS = [
+    ("strategies: [sequential, bogus]\n", "strategies[1]", "unknown mapping strategy 'bogus'"),
+    ("strategies: [sequential]\nbaseline: espine\n", "baseline", "not one of the strategies"),
+    ("seeds: [true]\n", "seeds[0]", "valid integer"),
+    ("seeds: [-1]\n", "seeds[0]", "from 0 to 4294967295"),
+    ("seeds: [4294967296]\n", "seeds[0]", "from 0 to 4294967295"),
+    ("seeds: [0, 0]\n", "seeds[1]", "listed twice"),
+    ("ticks: 1.5\n", "ticks", "valid integer"),
+    ("workloads: ['']\n", "workloads[0]", "is empty"),
+    ("grid:\n  tile.crossbar_rows: [{a: 1}]\n", "grid.tile.crossbar_rows", "valid integer"),
+    ("grid:\n  tile.crossbar_rows: [2024-01-01]\n", "grid.tile.crossbar_rows[0]", "plain data"),
+    ("grid:\n  tile.crossbar_rows: [64]\nzip: [[]]\n", "zip[0]", "empty zip group"),
+    ("options: {sleep_s: .nan}\n", "options.sleep_s", "seconds from 0"),
+    ("options: {shell: 'rm -rf /'}\n", "options.shell", "unknown option 'shell' of capacity_point"),
+]
+
+
+@pytest.mark.parametrize("extra,key,message", MORE_BAD_SPECS, ids=[b[1] + "-" + b[2][:12] for b in MORE_BAD_SPECS])
+def test_every_key_is_checked_at_its_line(tmp_path, traces_dir, extra, key, message):
+    base = f"name: x\nhwconfig: ideal\nworkloads: [{traces_dir / 'digits'}]\nfunction: capacity_point\n"
+    if extra.startswith("workloads:"):
+        base = base.replace(f"workloads: [{traces_dir / 'digits'}]\n", "")
+    path = write_spec(tmp_path, base + extra)
+    with pytest.raises(SweepSpecError) as exc:
+        load_spec(path)
+    match = [i for i in exc.value.issues if i.key == key and message in i.message]
+    assert match, [str(i) for i in exc.value.issues]
+    top = key.split(".")[0].split("[")[0]
+    lines = path.read_text().splitlines()
+    assert match[0].line >= next(n for n, line in enumerate(lines, 1) if line.startswith(f"{top}:"))
+
+
+# ---- the result store: checked before it is opened, created atomically -----------------------------
+
+def test_store_created_atomically_and_marked(tmp_path):
+    from neurosim.sweep.store import FORMAT_MARKER, SCHEMA_VERSION
+
+    with ResultStore(tmp_path / "new.db") as store:
+        assert store.meta("format") == FORMAT_MARKER and store.meta("schema_version") == str(SCHEMA_VERSION)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]
+
+
+def test_existing_store_without_marker_is_accepted(tmp_path):
+    """Stores written before the format marker existed (same schema) still open, and get the marker."""
+    path = tmp_path / "old.db"
+    with ResultStore(path) as store:
+        store.put("k", "s", {"a": 1}, {"b": 2}, 0.5)
+    con = sqlite3.connect(path)
+    con.execute("DELETE FROM meta WHERE name = 'format'")
+    con.commit()
+    con.close()
+    with ResultStore(path, readonly=True) as store:
+        assert store.meta("format") is None and store.count() == 1
+    with ResultStore(path) as store:
+        assert store.meta("format") == "neurosim-result-store" and store.done_keys() == {"k"}
+
+
+@pytest.mark.parametrize("content", [b"", b"plain text\n" * 10, b"SQLite format 3\x00" + b"\x00" * 50])
+def test_foreign_files_are_refused_byte_identical(tmp_path, content):
+    from neurosim.sweep import StoreError
+
+    path = tmp_path / "x.db"
+    path.write_bytes(content)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=str(path)):
+            ResultStore(path, readonly=readonly)
+    assert path.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
+
+
+def test_report_reads_without_writing(tmp_path):
+    """A read-only open of a store (what `neurosim report` does) creates no -wal or -shm file."""
+    path = tmp_path / "r.db"
+    with ResultStore(path) as store:
+        store.put("k", "s", {}, {}, 0.1)
+    before = path.read_bytes()
+    with ResultStore(path, readonly=True) as store:
+        assert store.count() == 1
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
