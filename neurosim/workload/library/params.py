@@ -65,8 +65,8 @@ class Rule:
                 return "expected a finite number"
         lo_ok = self.lo is None or (v > self.lo if self.open_lo else v >= self.lo)
         if not lo_ok or (self.hi is not None and v > self.hi):
-            lo = "-inf" if self.lo is None else f"{self.lo:g}"
-            hi = "inf" if self.hi is None else f"{self.hi:g}"
+            lo = "-inf" if self.lo is None else (f"{self.lo:,}" if self.kind == "int" else f"{self.lo:g}")
+            hi = "inf" if self.hi is None else (f"{self.hi:,}" if self.kind == "int" else f"{self.hi:g}")
             return f"expected {'an integer' if self.kind == 'int' else 'a number'} in {'(' if self.open_lo else '['}{lo}, {hi}]"
         return None
 
