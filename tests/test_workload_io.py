@@ -342,3 +342,110 @@ def test_manifest_errors_name_the_line(trace):
     size_line = next(i for i in range(items[1], len(lines)) if "size:" in lines[i]) + 1
     msg = expect(trace, r"key 'populations\[1\]\.size': expected an integer >= 1")
     assert f"manifest.yaml:{size_line}:" in msg, msg
+
+
+# ------------------------------------------------------------------- hostile input (issue 13)
+def test_memory_refusal_is_a_workload_and_a_resource_error(trace, monkeypatch):
+    from neurosim.errors import ResourceLimitError
+
+    monkeypatch.setenv("NEUROSIM_MEMORY_LIMIT", "3k")
+    with pytest.raises(WorkloadError) as e:
+        load_workload(trace)
+    assert isinstance(e.value, ResourceLimitError)
+    assert "arrays.npz" in str(e.value) and "NEUROSIM_MEMORY_LIMIT=3k" in str(e.value)
+
+
+def test_population_of_1e12_neurons_refused_before_allocation(trace):
+    edit_manifest(trace, lambda m: m["populations"][2].update(size=10 ** 12))
+    expect(trace, r"key 'populations': 1,000,000,000,014 neurons needs about")
+
+
+@pytest.mark.parametrize("value, match", [(True, "expected an integer, got True"), (40.0, "expected an integer"),
+                                          (2 ** 31, r"\[1, 2,147,483,647\]")])
+def test_n_ticks_must_be_a_plain_integer(trace, value, match):
+    edit_manifest(trace, lambda m: m.update(n_ticks=value))
+    expect(trace, match)
+
+
+def test_inf_threshold_in_manifest_names_the_key(trace):
+    edit_manifest(trace, lambda m: m["populations"][2].update(threshold=float("inf")))
+    expect(trace, r"populations\[2\].threshold': expected a finite number, got inf")
+
+
+def test_lying_zip_member_reads_only_what_it_declares(tmp_path):
+    from tests.hostile.cases_workload import bomb_lying
+
+    bomb_lying(tmp_path)
+    import time
+    start = time.perf_counter()
+    expect(tmp_path / "t", "array 'weight'", name="arrays.npz")
+    assert time.perf_counter() - start < 5
+
+
+def test_pickled_member_refused(tmp_path):
+    from tests.hostile.cases_workload import pickled_member
+
+    pickled_member(tmp_path)
+    expect(tmp_path / "t", "holds Python objects", name="arrays.npz")
+
+
+def test_weight_beyond_fixed_point_range_names_synapse(trace):
+    def fix(a):
+        a["weight"][4] = 1e308
+    edit_arrays(trace, fix)
+    msg = expect(trace, r"synapse \d+ -> \d+ has weight 1e\+308; neuron \d+ has the largest in-degree", name="arrays.npz")
+    assert "at most" in msg
+
+
+def test_fixed_point_bits_refuses_instead_of_overflowing():
+    from neurosim.engine.currents import fixed_point_bits
+
+    net = make_wl().network
+    huge = type("N", (), {"n_synapses": net.n_synapses, "weight": np.full(net.n_synapses, 1e308),
+                          "post": net.post, "stdp_rules": None})()
+    with pytest.raises(ValueError, match="currents hold at most"):
+        fixed_point_bits(huge, where="w")
+    tiny = type("N", (), {"n_synapses": net.n_synapses, "weight": np.full(net.n_synapses, 1e-300),
+                          "post": net.post, "stdp_rules": None})()
+    with pytest.raises(ValueError, match="resolve nothing"):
+        fixed_point_bits(tiny, where="w")
+
+
+@pytest.mark.parametrize("name", ["../../escape", "/tmp/x", "", ".hidden", "a/b", "x" * 200, 7])
+def test_generated_name_must_be_a_safe_file_name(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path / "cache"))
+    params = resolved_params("layered_all_to_all", SMALL)
+    save_generated_manifest(layered_all_to_all(**params), tmp_path / "g",
+                            {"name": "layered_all_to_all", "params": params})
+    edit_manifest(tmp_path / "g", lambda m: m.update(name=name))
+    expect(tmp_path / "g", "key 'name': a generated trace's name names its cache entry")
+    assert not (tmp_path / "cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"n_input": 10 ** 12}, r"generator.params.n_input': expected an integer in \[1, 2,147,483,647\]"),
+    ({"layers": [10 ** 6, 10 ** 6]}, "generator.params': generator 'layered_all_to_all' with these parameters needs"),
+    ({"input_rate": float("nan")}, "generator.params.input_rate': expected a finite number"),
+    ({"ticks": "many"}, "generator.params.ticks': expected an integer, got 'many'"),
+])
+def test_generator_params_refused_before_the_generator_runs(tmp_path, monkeypatch, params, match):
+    import neurosim.workload.library as lib
+
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path / "cache"))
+    p = resolved_params("layered_all_to_all", SMALL)
+    save_generated_manifest(layered_all_to_all(**p), tmp_path / "g", {"name": "layered_all_to_all", "params": p})
+    edit_manifest(tmp_path / "g", lambda m: m["generator"]["params"].update(params))
+
+    def boom(**kw):
+        raise AssertionError("the generator ran")
+    monkeypatch.setitem(lib.GENERATORS, "layered_all_to_all", boom)
+    expect(tmp_path / "g", match)
+
+
+def test_save_refuses_to_replace_a_symlink(trace, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(trace)
+    with pytest.raises(WorkloadError, match="symbolic link"):
+        save_workload(load_workload(trace), link, overwrite=True)
+    assert link.is_symlink()

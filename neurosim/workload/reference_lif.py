@@ -38,7 +38,7 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     from ..limits import check_memory
 
     try:   # the ring: one int64 current per neuron and delay slot (8 D n bytes); per tick, its spike index
-        check_memory(8 * D * n + 64 * n + 16 * net.n_synapses + 16 * (T + 1),
+        check_memory(8 * D * n + 64 * n + 16 * net.n_synapses + 16 * (wl.n_ticks + 1),
                      f"the reference LIF simulation of workload {wl.name!r} ({D:,} delay slots x {n:,} neurons)")
     except ResourceLimitError as e:
         raise WorkloadLimitError(str(e)) from None
