@@ -293,6 +293,9 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
     _strategy_choice(baseline, "--baseline")
     if ticks is not None and ticks > wl.n_ticks:
         raise _UserError(f"--ticks: the workload {wl.name!r} lasts {wl.n_ticks} ticks, {ticks} asked")
+    from .config.resources import check_fits
+
+    check_fits(hw, wl, ticks, what=f"neurosim run of {wl.name!r}", stage="run")
     from .engine import EngineError
     from .report import OutputExists, new_out_dir, run_study, write_outputs
     from .report.figures import MatplotlibMissing, _plt
@@ -376,6 +379,9 @@ def map_cmd(hwconfig, workload, strategy, seed, out_path, as_json):
     hw = load_hardware(hwconfig)
     wl = load_workload(workload)
     _strategy_choice(strategy, "--strategy")
+    from .config.resources import check_fits
+
+    check_fits(hw, wl, what=f"mapping {wl.name!r}", stage="map")
     out = cli_map(hw, wl, strategy=strategy, seed=seed, out_path=out_path)
     if as_json:
         from .report.results import jsonable
