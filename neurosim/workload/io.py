@@ -11,6 +11,7 @@ problem; nothing is ever overwritten unless ``overwrite=True``.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -374,6 +375,11 @@ def _check_header(mpath: Path, m: dict) -> dict:
     _expect(meta is None or isinstance(meta, dict), mpath, "metadata", f"expected a mapping, got {_show(meta)}")
     gen = m.get("generator")
     _expect(gen is None or isinstance(gen, dict), mpath, "generator", f"expected a mapping, got {_show(gen)}")
+    for key, value in (("generator", gen), ("metadata", meta)):
+        try:
+            json.dumps(value, allow_nan=True)
+        except (TypeError, ValueError) as e:
+            _expect(False, mpath, key, f"expected plain YAML data (strings, numbers, lists, mappings): {e}")
     _expect(isinstance(m["content_hash"], str) and _HEX64.match(m["content_hash"]), mpath, "content_hash",
             f"expected 64 lowercase hex digits (a sha256), got {_show(m['content_hash'])}")
     check_count_types(mpath, m)
@@ -429,7 +435,8 @@ def _check_populations(mpath: Path, m: dict) -> list[dict]:
                     entry[k] = _real(mpath, pk, v)
         out.append(entry)
         start += p["size"]
-    _check_memory(start * LOAD_BYTES_PER_NEURON, f"{start:,} neurons", f"{_where(mpath, 'populations')}: key 'populations'")
+    _check_memory(start * LOAD_BYTES_PER_NEURON, f"{start:,} neurons",
+                  f"{_where(mpath, 'populations')}: key 'populations'")
     _expect(start <= _INT32_MAX, mpath, "populations",
             f"the populations hold {start:,} neurons; neuron ids are int32, at most {_INT32_MAX:,}")
     return out

@@ -67,7 +67,8 @@ class Rule:
         if not lo_ok or (self.hi is not None and v > self.hi):
             lo = "-inf" if self.lo is None else (f"{self.lo:,}" if self.kind == "int" else f"{self.lo:g}")
             hi = "inf" if self.hi is None else (f"{self.hi:,}" if self.kind == "int" else f"{self.hi:g}")
-            return f"expected {'an integer' if self.kind == 'int' else 'a number'} in {'(' if self.open_lo else '['}{lo}, {hi}]"
+            what = "an integer" if self.kind == "int" else "a number"
+            return f"expected {what} in {'(' if self.open_lo else '['}{lo}, {hi}]"
         return None
 
 
