@@ -122,8 +122,18 @@ def _no_wal_files(tmp: Path, outcome) -> None:
 
 
 def _immutable_folder(tmp: Path) -> None:
+    (tmp / "locked").mkdir()
+    _immutable_folder_only(tmp)
+
+
+def _store_in_immutable_folder(tmp: Path) -> None:
+    (tmp / "locked").mkdir()
+    _fill(tmp / "locked" / "s.db", lifetime=False)
+    _immutable_folder_only(tmp)
+
+
+def _immutable_folder_only(tmp: Path) -> None:
     folder = tmp / "locked"
-    folder.mkdir()
     (tmp / "s.yaml").write_text(BASE)
     os.chmod(folder, 0o555)
     if os.geteuid() == 0:
@@ -279,6 +289,11 @@ CASES = [
     spec("db-garbage-after-header", "", ("s.db",), setup=_garbage_after_header("s.db")),
     Case("db-read-only-folder", ["sweep", "s.yaml", "--db", "locked/s.db"], setup=_immutable_folder,
          names=("locked/s.db", "cannot create the result store"), check=_unlock, rc=2),
+    Case("db-existing-in-read-only-folder", ["sweep", "s.yaml", "--db", "locked/s.db"], setup=_store_in_immutable_folder,
+         names=("locked/s.db", "cannot open the result store for writing"), check=_unlock, rc=2),
+    Case("report-store-in-read-only-folder-writes-nothing-beside-it", ["report", "locked/s.db", "--out", "out"],
+         setup=_store_in_immutable_folder, names=("locked/s.db", "not computed by neurosim.sweep.study:run_point"),
+         check=_unlock, rc=2),
 
     # ---- neurosim report: read only, never writes beside the store
     Case("report-foreign-sqlite", ["report", "s.db"], setup=_foreign_sqlite("s.db"),
