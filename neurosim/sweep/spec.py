@@ -318,6 +318,9 @@ def load_spec(path: str | Path, *, allow_code: bool = False, max_points: Optiona
     def at(key_path: tuple, message: str, line_path: tuple | None = None) -> ConfigIssue:
         return _issue(sources, key_path, filename, message, line_path)
 
+    plain = _plain_issues(data, ())
+    if plain:  # YAML tags that construct dates, sets, bytes, or integers too large to store
+        raise SweepSpecError([at(key_path, message) for key_path, message in plain[:50]])
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
@@ -339,9 +342,6 @@ def load_spec(path: str | Path, *, allow_code: bool = False, max_points: Optiona
         raise SweepSpecError(issues) from None
 
     issues: list = []
-    for key_path, message in _plain_issues(spec.grid, ("grid",)) + _plain_issues(spec.points, ("points",)) \
-            + _plain_issues(spec.options, ("options",)):
-        issues.append(at(key_path, message))
     _check_lists(spec, at, issues)
     if issues:
         raise SweepSpecError(issues[:50])
