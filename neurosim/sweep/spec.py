@@ -237,6 +237,19 @@ def _string_issue(text: str) -> str | None:
     return None
 
 
+def _overlapping(keys) -> list[tuple[str, str]]:
+    """``(key, prefix)`` for every dotted key whose section is itself one of ``keys`` (``tile`` and
+    ``tile.crossbar_rows`` in one override set: which value wins would be ambiguous)."""
+    present = set(keys)
+    out = []
+    for key in keys:
+        parts = key.split(".")
+        prefix = next((".".join(parts[:n]) for n in range(1, len(parts)) if ".".join(parts[:n]) in present), None)
+        if prefix is not None:
+            out.append((key, prefix))
+    return out
+
+
 def _check_lists(spec: SweepSpec, at, issues: list) -> None:
     """Seeds, strategies, baseline, workloads, zip groups: each problem at its own key."""
     from ..mapping import STRATEGIES
@@ -268,6 +281,13 @@ def _check_lists(spec: SweepSpec, at, issues: list) -> None:
         bad = "is empty" if not wl.strip() else _string_issue(wl)
         if bad:
             issues.append(at(("workloads", i), f"the workload name {bad}"))
+    for key, prefix in _overlapping(list(spec.grid)):
+        issues.append(at(("grid", key), f"grid key {key[:100]!r} lies inside grid key {prefix[:100]!r}; "
+                                        "override either the section or its keys"))
+    for i, point in enumerate(spec.points):
+        for key, prefix in _overlapping(list(point)):
+            issues.append(at(("points", i, key), f"key {key[:100]!r} lies inside key {prefix[:100]!r} of the same "
+                                                 "point; override either the section or its keys"))
     in_group: dict = {}
     for g, group in enumerate(spec.zip):
         if not group:

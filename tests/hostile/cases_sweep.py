@@ -332,3 +332,10 @@ CASES = [
     spec("scheduler-not-tcp", "", ("http://example.invalid", "tcp://HOST:PORT"),
          args=SWEEP + ["--scheduler", "http://example.invalid"]),
 ]
+
+CASES += [
+    spec("grid-section-and-its-key", "grid:\n  tile: [null]\n  tile.crossbar_rows: [64]\n",
+         ("s.yaml:7", "grid.tile.crossbar_rows", "lies inside grid key 'tile'")),
+    spec("point-section-and-its-key", "points:\n  - {tile: 5, tile.crossbar_rows: 64}\n",
+         ("s.yaml:6", "points[0].tile.crossbar_rows", "lies inside key 'tile'")),
+]

@@ -171,3 +171,20 @@ def test_mangled_yaml_text(ops, monkeypatch):
         else:
             doc = doc[:i] + doc[i:i + 40] * 3 + doc[i + 40:]
     _check(doc, monkeypatch)
+
+
+HW_WORDS = ["tile", "crossbar_rows", "crossbars_per_tile", "device", "type", "levels", "write_endurance", "law",
+            "crossbar", "read_voltage_v", "noc", "learning", "enabled", "extends", "name", "0", "", "__class__",
+            "temperature", "ambient_k", "weight_encoding", "x"]
+hw_keys = st.lists(st.sampled_from(HW_WORDS), min_size=1, max_size=4).map(".".join)
+
+
+@FAST
+@given(grid=st.dictionaries(hw_keys, st.lists(values, min_size=1, max_size=3), max_size=3),
+       points=st.lists(st.dictionaries(hw_keys, values, max_size=3), max_size=3))
+def test_random_overrides(grid, points, monkeypatch):
+    """Grid keys and point overrides built from real hardware-config words and garbage: every one is
+    checked against the hardware schema before the first point, and refused with an InputError."""
+    doc = copy.deepcopy(VALID)
+    doc["grid"], doc["zip"], doc["points"] = grid, [], points
+    _check(doc, monkeypatch)
