@@ -236,6 +236,13 @@ def test_indptr_not_monotone(trace):
     expect(trace, "'indptr' is not monotone", name="arrays.npz")
 
 
+def test_indptr_whose_differences_wrap_is_not_monotone(trace):
+    """int64 offsets near +-2**62: subtracting them wraps to a positive "increase"; the check compares
+    instead (the fuzzer found np.repeat crashing the process on such offsets)."""
+    edit_arrays(trace, lambda a: a["indptr"].__setitem__(slice(1, 3), [2 ** 62, -2 ** 62 - 5]))
+    expect(trace, "'indptr' is not monotone", name="arrays.npz")
+
+
 def test_post_out_of_range(trace):
     edit_arrays(trace, lambda a: a["post"].__setitem__(-1, 999))
     expect(trace, r"'post' has neuron id 999 out of range \[0, 17\)", name="arrays.npz")

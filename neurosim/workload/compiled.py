@@ -237,8 +237,11 @@ class CompiledNetwork:
         ip = self.indptr
         if ip[0] != 0:
             fail(f"array 'indptr' must start at 0, starts at {int(ip[0])}")
-        if np.any(np.diff(ip) < 0):
-            bad = int(np.flatnonzero(np.diff(ip) < 0)[0])
+        # compared, not subtracted: np.diff of int64 offsets near +-2**63 wraps around, and a wrapped
+        # "increase" would reach np.repeat (``pre``) with counts whose sum overflows
+        falls = ip[1:] < ip[:-1]
+        if np.any(falls):
+            bad = int(np.flatnonzero(falls)[0])
             fail(f"array 'indptr' is not monotone (decreases after index {bad})")
         if ip[-1] != nnz:
             fail(f"array 'indptr' ends at {int(ip[-1])} but there are {nnz} synapses")

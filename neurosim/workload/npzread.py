@@ -102,6 +102,12 @@ def _read_header(f, where: str):
     return shape, fortran, dtype
 
 
+def _err(e: BaseException) -> str:
+    """An exception as ``Type: message``, cut to 200 characters (zipfile quotes whole headers)."""
+    text = str(e)
+    return f"{type(e).__name__}: {text if len(text) <= 200 else text[:197] + '...'}"
+
+
 class _Counting:
     """A read-only stream wrapper that counts the bytes read (the header length)."""
 
@@ -126,7 +132,7 @@ def read_arrays(npz_path: Path, specs: dict, manifest_name: str) -> dict:
     try:
         fp = open(npz_path, "rb")
     except OSError as e:
-        raise WorkloadError(f"{path}: cannot read the arrays file ({e.strerror or e})") from None
+        raise WorkloadError(f"{path}: cannot read the arrays file ({e.strerror or _err(e)})") from None
     with fp:
         try:
             size = fp.seek(0, 2)
@@ -143,7 +149,7 @@ def read_arrays(npz_path: Path, specs: dict, manifest_name: str) -> dict:
         try:
             zf = zipfile.ZipFile(fp)
         except Exception as e:  # BadZipFile, struct/EOF/overflow errors of a damaged directory
-            raise WorkloadError(f"{path}: not a readable npz file (zip archive): {type(e).__name__}: {e}") from None
+            raise WorkloadError(f"{path}: not a readable npz file (zip archive): {_err(e)}") from None
         with zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
@@ -179,7 +185,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, k: str, spec, path:
     try:
         f = zf.open(info)
     except Exception as e:  # bad local header, name mismatch, zip64 inconsistencies
-        raise WorkloadError(f"{where}: unreadable zip member ({type(e).__name__}: {e})") from None
+        raise WorkloadError(f"{where}: unreadable zip member ({_err(e)})") from None
     with f:
         counting = _Counting(f)
         try:
@@ -187,7 +193,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, k: str, spec, path:
         except WorkloadError:
             raise
         except Exception as e:  # bad magic, header too long or not a dict, zlib/CRC errors
-            raise WorkloadError(f"{where}: not a valid .npy member ({type(e).__name__}: {e})") from None
+            raise WorkloadError(f"{where}: not a valid .npy member ({_err(e)})") from None
         if got_dtype.hasobject:
             raise WorkloadError(f"{where}: holds Python objects (a pickle); refused, expected {dtype.str}")
         if got_dtype.str != dtype.str or tuple(got_shape) != shape:
@@ -211,7 +217,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, k: str, spec, path:
                 done += len(chunk)
             rest = f.read(1)          # reaches the end of the member: zipfile checks the CRC-32 there
         except Exception as e:  # zlib errors, CRC mismatch, truncated member
-            raise WorkloadError(f"{where}: damaged data ({type(e).__name__}: {e})") from None
+            raise WorkloadError(f"{where}: damaged data ({_err(e)})") from None
         if done < nbytes:
             raise WorkloadError(f"{where}: the member ends after {done:,} of {nbytes:,} data bytes (truncated)")
         if rest:

@@ -499,6 +499,9 @@ CASES = [
          names=("arrays.npz", "'post'", "1000000")),
     Case("indptr-decreasing", INFO, setup=arrays(lambda a: a["indptr"].__setitem__(3, 10 ** 9)),
          names=("arrays.npz", "'indptr'")),
+    Case("indptr-wrapping-differences", INFO,       # found by the fuzzer: np.repeat crashed on the wrapped counts
+         setup=arrays(lambda a: a["indptr"].__setitem__(slice(1, 3), [2 ** 62, -2 ** 62 - 5])),
+         names=("arrays.npz", "'indptr'", "not monotone")),
     Case("input-tick-beyond", INFO, setup=arrays(lambda a: a["input_ticks"].__setitem__(-1, 10 ** 6)),
          names=("arrays.npz", "'input_ticks'", "1000000")),
     # ------------------------------------------------------------------------ generated traces
