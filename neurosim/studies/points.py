@@ -93,6 +93,9 @@ def study_point(params: dict) -> dict:
     hw = load_hardware(params["hwconfig"], overrides=params.get("overrides") or {})
     wl = load_study_workload(params["workload"], opts.get("plastic"))
     T = wl.n_ticks if params.get("ticks") is None else min(int(params["ticks"]), wl.n_ticks)
+    from ..config.resources import check_fits
+
+    check_fits(hw, wl, T, what=f"the point {params['strategy']} on {wl.name!r}", stage="run")
     t1 = time.perf_counter()
     m = map_workload(wl, hw, params["strategy"], seed=seed,
                      options={"profile_ticks": T, **(opts.get("mapping_options") or {})})
