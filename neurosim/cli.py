@@ -381,7 +381,7 @@ def map_cmd(hwconfig, workload, strategy, seed, out_path, as_json):
     _strategy_choice(strategy, "--strategy")
     from .config.resources import check_fits
 
-    check_fits(hw, wl, what=f"mapping {wl.name!r}", stage="map")
+    check_fits(hw, wl, what=f"mapping {wl.name!r} (its activity is profiled by a simulation)", stage="simulate")
     out = cli_map(hw, wl, strategy=strategy, seed=seed, out_path=out_path)
     if as_json:
         from .report.results import jsonable

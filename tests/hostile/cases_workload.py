@@ -495,6 +495,13 @@ CASES = [
          names=("arrays.npz", "'delay'", "-5")),
     Case("delay-int32-max-allowed", INFO, setup=lambda tmp: save_small(tmp, delay_ab=2 ** 31 - 1), rc=0,
          stdout_names=("2147483647",)),
+    # ... but running it would need a delay ring of 2**31 ticks: refused before anything is allocated
+    Case("delay-int32-max-run-refused", RUN, setup=lambda tmp: save_small(tmp, delay_ab=2 ** 31 - 1),
+         names=("neurosim run", "delay", "needs about", "NEUROSIM_MEMORY_LIMIT")),
+    Case("delay-int32-max-map-refused", MAP, setup=lambda tmp: save_small(tmp, delay_ab=2 ** 31 - 1),
+         names=("mapping", "delay", "needs about")),
+    Case("delay-int32-max-validate-refused", ["validate", "ideal", "--workload", T],
+         setup=lambda tmp: save_small(tmp, delay_ab=2 ** 31 - 1), names=("delay", "needs about")),
     Case("post-out-of-range", INFO, setup=arrays(lambda a: a["post"].__setitem__(-1, 10 ** 6)),
          names=("arrays.npz", "'post'", "1000000")),
     Case("indptr-decreasing", INFO, setup=arrays(lambda a: a["indptr"].__setitem__(3, 10 ** 9)),
