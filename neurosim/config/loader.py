@@ -262,6 +262,16 @@ def _owner_model(path: tuple, data: Any) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+def _where(sources: SourceMap, path: tuple) -> tuple[str, int] | None:
+    """The location of ``path``; a non-string mapping key (``1: 2``) is recorded by its text."""
+    path = tuple(path)
+    if path and path not in sources.locations and not isinstance(path[-1], str):
+        alt = path[:-1] + (str(path[-1]),)
+        if alt in sources.locations:
+            return sources.locations[alt]
+    return sources.where(path)
+
+
 _KEYED_MESSAGE = re.compile(r"^([A-Za-z_][\w.]*): (.*)$", re.S)
 
 
@@ -279,13 +289,13 @@ def validate_data(data: dict, sources: SourceMap | None = None, filename: str = 
                 path = path + ("law",)
             if err["type"] == "union_tag_not_found":
                 for key_path, text in _tagless_keys(path, data):
-                    file, line = sources.where(key_path) or (filename, None)
+                    file, line = _where(sources, key_path) or (filename, None)
                     issues.append(ConfigIssue(file, line, _format_key(key_path), text))
             keyed = _KEYED_MESSAGE.match(message) if err["type"] == "value_error" else None
             if keyed:
                 path = path + tuple(keyed.group(1).split("."))
                 message = keyed.group(2)
-            file, line = sources.where(path) or (filename, None)
+            file, line = _where(sources, path) or (filename, None)
             issues.append(ConfigIssue(file, line, _format_key(path), message))
         raise HardwareConfigError(issues) from None
 

@@ -236,7 +236,12 @@ def load_yaml_with_lines(path: str | Path) -> tuple[Any, SourceMap]:
     """
     path = Path(path)
     text = _read_bounded(path)
-    loader = _Loader(text, str(path), limits.YAML_DEPTH.value())
+    depth = limits.YAML_DEPTH.value()
+    try:
+        loader = _Loader(text, str(path), depth)
+    except yaml.reader.ReaderError as exc:      # the reader checks every character up front
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise YamlLocationError(path, line, f"contains a character YAML does not allow (#x{exc.character:04x})") from None
     try:
         node = loader.get_single_node()
         if node is not None:
