@@ -18,6 +18,7 @@ import hashlib
 import os
 import resource
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -105,7 +106,8 @@ def run_neurosim(args: list, cwd: Path, env: dict | None = None, timeout_s: floa
 
 
 def snapshot(folder: Path) -> dict:
-    """Relative path -> sha256 (files) or None (folders) of everything under ``folder``."""
+    """Relative path -> sha256 (regular files), the target (symbolic links), the file type (FIFOs,
+    sockets: never opened) or None (folders) of everything under ``folder``."""
     snap = {}
     for dirpath, dirnames, filenames in os.walk(folder):
         rel_dir = Path(dirpath).relative_to(folder)
@@ -113,10 +115,16 @@ def snapshot(folder: Path) -> dict:
             snap[str(rel_dir / d)] = None
         for f in filenames:
             p = Path(dirpath) / f
-            try:
-                snap[str(rel_dir / f)] = hashlib.sha256(p.read_bytes()).hexdigest()
-            except OSError:
-                snap[str(rel_dir / f)] = "unreadable"
+            mode = os.lstat(p).st_mode
+            if stat.S_ISLNK(mode):
+                snap[str(rel_dir / f)] = f"link:{os.readlink(p)}"
+            elif not stat.S_ISREG(mode):      # a FIFO or socket: opening it could block
+                snap[str(rel_dir / f)] = f"special:{stat.S_IFMT(mode)}"
+            else:
+                try:
+                    snap[str(rel_dir / f)] = hashlib.sha256(p.read_bytes()).hexdigest()
+                except OSError:
+                    snap[str(rel_dir / f)] = "unreadable"
     return snap
 
 
