@@ -255,3 +255,124 @@ def test_lazy_public_api():
     assert ns.HardwareConfigError is HardwareConfigError
     with pytest.raises(AttributeError):
         ns.not_a_name
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile input: bounded YAML, numbers only as numbers, law-tag typos, extends chains
+# ---------------------------------------------------------------------------------------------
+_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    import time
+    path = write(tmp_path, _BOMB)
+    assert len(_BOMB) < 500
+    start = time.perf_counter()
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(path)
+    assert time.perf_counter() - start < 0.5
+    issue = only_issue(exc)
+    assert issue.line == 1 and "NEUROSIM_MAX_YAML_NODES" in issue.message and "4,412,961,516" in issue.message
+
+
+def test_yaml_limits_follow_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROSIM_MAX_YAML_NODES", "10")
+    with pytest.raises(HardwareConfigError, match="above the limit of 10"):
+        load_hardware("espine_pcm")
+    monkeypatch.delenv("NEUROSIM_MAX_YAML_NODES")
+    monkeypatch.setenv("NEUROSIM_MAX_YAML_BYTES", "1k")
+    with pytest.raises(HardwareConfigError, match="NEUROSIM_MAX_YAML_BYTES"):
+        load_hardware("espine_pcm")
+
+
+@pytest.mark.parametrize("text, line", [("[" * 100_000 + "]" * 100_000, 1),
+                                        ("".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "v\n", 65)])
+def test_deep_nesting_is_refused_without_recursion_error(tmp_path, text, line):
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(write(tmp_path, text))
+    issue = only_issue(exc)
+    assert issue.line == line and "NEUROSIM_MAX_YAML_DEPTH" in issue.message
+
+
+@pytest.mark.parametrize("text", ["? [a]\n: 1\n", "{[1]: 2}\n", "noc:\n  ? {a: 1}\n  : 2\n"])
+def test_unhashable_keys_are_located_errors(tmp_path, text):
+    with pytest.raises(HardwareConfigError, match="a key must be a plain value"):
+        load_hardware(write(tmp_path, text))
+
+
+def test_merge_keys_and_anchors_work(tmp_path):
+    hw = load_hardware(write(tmp_path, "extends: espine_pcm\nnoc: &n\n  mesh_width: 2\n  mesh_height: 2\n"
+                                      "  energy_hop_per_flit_pj: 1.0\ntile:\n  <<: {crossbars_per_tile: 2}\n"))
+    assert hw.n_tiles == 4 and hw.tile.crossbars_per_tile == 2
+
+
+@pytest.mark.parametrize("snippet, key, text", [
+    ("noc:\n  energy_hop_per_flit_pj: .inf\n", "noc.energy_hop_per_flit_pj", "finite number"),
+    ("crossbar:\n  read_voltage_v: .nan\n", "crossbar.read_voltage_v", "finite number"),
+    ("noc:\n  mesh_width: true\n", "noc.mesh_width", "not a boolean"),
+    ("noc:\n  mesh_width: \"8\"\n", "noc.mesh_width", "quoted string"),
+    ("noc:\n  mesh_width: 8.5\n", "noc.mesh_width", "fractional part"),
+    ("device:\n  g_max_s: false\n", "device.g_max_s", "not a boolean"),
+    ("noc:\n  mesh_width: " + "1" + "0" * 100 + "\n", "noc.mesh_width", "less than or equal to 2147483647"),
+    ("learning:\n  enabled: 1\n", "learning.enabled", "valid boolean"),
+])
+def test_numbers_only_as_numbers(tmp_path, snippet, key, text):
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(write(tmp_path, "extends: espine_pcm\n" + snippet))
+    issue = only_issue(exc)
+    assert issue.key == key and issue.line == 3 and text in issue.message, issue
+
+
+def test_integers_are_fine_for_real_keys_and_numpy_values_for_the_api(tmp_path):
+    import numpy as np
+    hw = load_hardware(write(tmp_path, "extends: espine_pcm\ncrossbar:\n  read_voltage_v: 1\nnoc:\n  mesh_width: 4.0\n"))
+    assert hw.crossbar.read_voltage_v == 1.0 and hw.noc.mesh_width == 4 and isinstance(hw.noc.mesh_width, int)
+    hw = load_hardware("espine_pcm", overrides={"noc.mesh_width": np.int64(3), "crossbar.read_voltage_v": np.float32(0.25)})
+    assert hw.noc.mesh_width == 3 and type(hw.noc.mesh_width) is int and hw.crossbar.read_voltage_v == 0.25
+
+
+def test_absurd_tick_is_a_clean_error(tmp_path):
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(write(tmp_path, "extends: espine_pcm\nclock_hz: 1.0e300\ntick_period_s: 1.0e300\n"))
+    assert "clock cycles" in only_issue(exc).message
+
+
+@pytest.mark.parametrize("section, typo", [("write_endurance", "law_typo"), ("read_disturb", "lwa")])
+def test_law_tag_typo_is_reported_at_its_line(tmp_path, hwconfig_dir, section, typo):
+    text = (hwconfig_dir / "rram_inference.yaml").read_text()
+    law = {"write_endurance": "    law: exp_voltage", "read_disturb": "    law: jiang"}[section]
+    assert law in text
+    path = write(tmp_path, text.replace(law, law.replace("law", typo)))
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(path)
+    by_key = {i.key: i for i in exc.value.issues}
+    issue = by_key[f"device.{section}.{typo}"]
+    assert issue.message == f"unknown key '{typo}'; did you mean 'law'?"
+    assert issue.line == line_of(path, typo)
+    assert "missing key 'law'" in by_key[f"device.{section}"].message
+
+
+def _chain(tmp_path, depth, cycle=False):
+    for i in range(depth):
+        parent = f"c{i + 1}" if i < depth - 1 else ("c0" if cycle else "espine_pcm")
+        write(tmp_path, f"extends: {parent}\n", name=f"c{i}.yaml")
+    return tmp_path / "c0.yaml"
+
+
+def test_extends_chain_of_20_loads(tmp_path):
+    assert load_hardware(_chain(tmp_path, 20)).name == "espine_pcm"
+
+
+def test_extends_cycle_names_the_files(tmp_path):
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(_chain(tmp_path, 3, cycle=True))
+    msg = only_issue(exc).message
+    assert msg.startswith("circular 'extends' chain") and all(f"c{i}.yaml" in msg for i in range(3))
+
+
+def test_extends_chain_too_deep_has_its_own_message(tmp_path):
+    with pytest.raises(HardwareConfigError) as exc:
+        load_hardware(_chain(tmp_path, 70))
+    msg = only_issue(exc).message
+    assert "more than 64 files deep" in msg and "circular" not in msg

@@ -86,7 +86,8 @@ def _read_chain(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, SourceM
     """Read a config and everything it ``extends:``, base first, each key located where it was set last."""
     data, sources = load_yaml_with_lines(path)
     if data is None:
-        data = {}
+        raise HardwareConfigError([ConfigIssue(str(path), None, "", "is empty; expected a chip: a mapping of "
+                                               "sections, or 'extends: PRESET' and the keys to change")])
     if not isinstance(data, dict):
         raise HardwareConfigError([ConfigIssue(str(path), 1, "", f"expected a mapping of sections at the top level, got {type(data).__name__}")])
     parent = data.pop("extends", None)
