@@ -122,7 +122,7 @@ def test_yaml_fragments_load_or_fail_cleanly(tmp_path, parts):
 
 @FUZZ
 @given(width=st.integers(1, 2 ** 31 - 1), height=st.integers(1, 2 ** 31 - 1), rows=st.integers(1, 2 ** 31 - 1),
-       cols=st.integers(1, 2 ** 30).map(lambda c: 2 * c), per_tile=st.integers(1, 2 ** 31 - 1),
+       cols=st.integers(1, 2 ** 30 - 1).map(lambda c: 2 * c), per_tile=st.integers(1, 2 ** 31 - 1),
        chip=st.sampled_from(sorted(CHIPS)))
 def test_check_fits_raises_only_resource_limit_errors(width, height, rows, cols, per_tile, chip):
     hw = load_hardware(chip, overrides={"noc.mesh_width": width, "noc.mesh_height": height,
