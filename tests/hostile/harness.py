@@ -122,7 +122,11 @@ def snapshot(folder: Path) -> dict:
                 snap[str(rel_dir / f)] = f"special:{stat.S_IFMT(mode)}"
             else:
                 try:
-                    snap[str(rel_dir / f)] = hashlib.sha256(p.read_bytes()).hexdigest()
+                    digest = hashlib.sha256()
+                    with open(p, "rb") as fh:
+                        for chunk in iter(lambda: fh.read(1 << 20), b""):
+                            digest.update(chunk)
+                    snap[str(rel_dir / f)] = digest.hexdigest()
                 except OSError:
                     snap[str(rel_dir / f)] = "unreadable"
     return snap
