@@ -376,3 +376,10 @@ def test_extends_chain_too_deep_has_its_own_message(tmp_path):
         load_hardware(_chain(tmp_path, 70))
     msg = only_issue(exc).message
     assert "more than 64 files deep" in msg and "circular" not in msg
+
+
+@pytest.mark.parametrize("overrides", [{"tile": None, "tile.crossbar_rows": 64},
+                                       {"tile.crossbar_rows": 64, "tile": 5}])
+def test_override_set_giving_a_section_and_a_key_inside_it_is_a_config_error(overrides):
+    with pytest.raises(HardwareConfigError, match="give one or the other"):
+        load_hardware("ideal", overrides=overrides)

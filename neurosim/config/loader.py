@@ -342,15 +342,27 @@ def load_hardware(source: str | Path, overrides: dict | None = None) -> Hardware
 
 
 def expand_dotted(flat: dict) -> dict:
-    """``{"a.b": 1, "c": {"d": 2}}`` -> ``{"a": {"b": 1}, "c": {"d": 2}}``."""
+    """``{"a.b": 1, "c": {"d": 2}}`` -> ``{"a": {"b": 1}, "c": {"d": 2}}``.
+
+    Raises :class:`HardwareConfigError` when one override set gives both a key and a value inside it
+    (``{"tile": 5, "tile.crossbar_rows": 64}``): which of the two was meant cannot be told."""
     out: dict = {}
     for key, value in flat.items():
         parts = str(key).split(".")
         node = out
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
+        for depth, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise HardwareConfigError([ConfigIssue(
+                    "<overrides>", None, ".".join(parts[: depth + 1]),
+                    f"set to {child!r} and also given the key {key!r} inside it; give one or the other")])
+            node = child
         if isinstance(value, dict):
             node[parts[-1]] = deep_merge(node.get(parts[-1], {}), expand_dotted(value))
+        elif isinstance(node.get(parts[-1]), dict):
+            raise HardwareConfigError([ConfigIssue(
+                "<overrides>", None, str(key),
+                f"set to {value!r} and also given keys inside it; give one or the other")])
         else:
             node[parts[-1]] = value
     return out
