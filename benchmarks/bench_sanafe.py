@@ -7,7 +7,7 @@ numpy (neurosim itself is not imported: the shipped trace's arrays are read dire
 Prints JSON: build and simulation seconds, synaptic events, spikes. SANA-FE's LIF fires on
 ``v > threshold`` (ours on ``v >= threshold``); the threshold is lowered by 1e-12 to match, and the
 spike counts are reported for comparison. Every soma updates every step (``force_update``), as in
-the discrete-time LIF (DESIGN.md §3.2).
+the discrete-time LIF (docs/design.md#neuron-model).
 """
 import argparse
 import json

@@ -1,6 +1,6 @@
 """Networks and chips of the engine benchmarks (benchmarks/bench_engine.py).
 
-* :func:`cuba` — the CUBA-like network of REFERENCES.md §8: 4,000 LIF neurons (80 % excitatory,
+* :func:`cuba` — the CUBA-like network of docs/references.md#workloads: 4,000 LIF neurons (80 % excitatory,
   weights +4/64, inhibitory −28/64), 1,000 inputs spiking with p = 0.02 per tick (weight 10/64),
   connection probability 0.02 without autapses, decay 29/32, threshold 1, reset 0, delay 1,
   1,000 ticks. Built by ``neurosim.workload.library.cuba`` (identical to the shipped ``cuba_4000``).

@@ -37,7 +37,7 @@ def reference_activity(wl) -> dict:
     net = wl.network
     per_pop = np.bincount(net.population_of[neurons], minlength=len(net.population_names))
     return {
-        "model": "neurosim.workload.reference_lif (DESIGN.md 3.2, no plasticity)",
+        "model": "neurosim.workload.reference_lif (docs/design.md#neuron-model, no plasticity)",
         "spikes": {name: int(c) for name, c in zip(net.population_names, per_pop)},
         "synaptic_events": int(net.fan_out()[neurons].sum()),
     }

@@ -1,4 +1,4 @@
-"""The engine on the ``ideal`` chip against Brian2 running the same discrete-time LIF (DESIGN.md §3.2)
+"""The engine on the ``ideal`` chip against Brian2 running the same discrete-time LIF (docs/design.md#neuron-model)
 on the shipped ``cuba_4000`` and ``digits`` workloads: identical spike trains.
 
 Brian2 model: one step per tick (dt = 1 ms, unitless variables). Schedule

@@ -1,6 +1,6 @@
 """The exact and fast IR-drop solvers against ngspice (an independent circuit simulator).
 
-The test writes the netlist of DESIGN.md §3.3 itself, runs ``ngspice -b`` (``op`` analysis, ASCII raw
+The test writes the netlist of docs/design.md#crossbar-electrics itself, runs ``ngspice -b`` (``op`` analysis, ASCII raw
 output with 16 significant digits) and compares every cell voltage and column current. Skipped, with
 the reason shown, only where ngspice is not installed.
 """

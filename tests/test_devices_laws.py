@@ -15,7 +15,7 @@ from _crossbar_helpers import hw_variant
 JIANG = JiangReadDisturb(law="jiang")
 T_READ = 1e-8
 
-# REFERENCES.md §4: reads to onset with 10 ns reads at 300 K
+# docs/references.md#read-disturb: reads to onset with 10 ns reads at 300 K
 PUBLISHED_ONSET = [(0.2, 0, 1e10), (0.3, 0, 4e6), (0.4, 0, 2.4e4), (0.5, 0, 850), (0.2, 1e4, 1.5e6)]
 
 

@@ -4,8 +4,7 @@ Every key carries its unit in its name (``_v``, ``_s``, ``_ohm``, ``_pj``, ``_cy
 Field descriptions are the documentation: docs/hwconfig.md and the JSON Schema are generated from
 these models (``scripts/gen_hwconfig_docs.py``), and a test keeps them in step.
 
-Sources for defaults are given in the descriptions; see docs/models.md and
-REFERENCES.md of the design notes.
+Sources for defaults are given in the descriptions; see docs/models.md and docs/references.md.
 """
 from __future__ import annotations
 
@@ -142,8 +141,8 @@ class TileConfig(_Section):
 
 
 class CrossbarConfig(_Section):
-    """Crossbar electrics (DESIGN.md §3.3): drivers at column 0 of each word line, sense amplifiers at
-    row R-1 of each bit line, one wire segment between neighbouring cells."""
+    """Crossbar electrics (docs/design.md#crossbar-electrics): drivers at column 0 of each word line,
+    sense amplifiers at row R-1 of each bit line, one wire segment between neighbouring cells."""
 
     wire_resistance_row_ohm: NonNegFloat = Field(
         description="Word-line wire resistance per cell pitch (ohm). About 1 ohm at 45 nm, 4 ohm at 14 nm (NeuroSim Param.cpp).",

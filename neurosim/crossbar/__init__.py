@@ -1,4 +1,5 @@
-"""Crossbar physics: IR-drop solvers and per-crossbar effective weights (DESIGN.md §3.3, docs/models.md).
+"""Crossbar physics: IR-drop solvers and per-crossbar effective weights
+(docs/design.md#crossbar-electrics, docs/models.md).
 
 * :func:`solve_ir_drop` / :func:`make_solver` — whole-array solve: ``exact`` (:class:`CrossbarSolver`,
   sparse nodal analysis, factorised once) or ``fast`` (:class:`FastCrossbarSolver`, compiled PCG with

@@ -3,7 +3,7 @@
 The kernel (``csrc/irdrop.pyx``, ``neurosim._core.irdrop.LineGSPCG``) solves the same nodal system as
 :class:`~neurosim.crossbar.nodal.CrossbarSolver`: conjugate gradients on the SPD nodal matrix,
 preconditioned by a symmetric line Gauss–Seidel sweep (exact Thomas solves of all word lines, then
-all bit lines, then all word lines again; REFERENCES.md §2). Typed memoryviews, ``nogil``; the Thomas
+all bit lines, then all word lines again; docs/references.md#ir-drop). Typed memoryviews, ``nogil``; the Thomas
 factors are computed once per conductance state.
 
 Convergence is judged on the relative residual ``||b − A x||₂/||b||₂ ≤ tolerance_rel`` of every

@@ -8,7 +8,7 @@ through the sense resistance to virtual ground. Each cell is therefore one serie
     y[i, j] = 1 / (1/G[i, j] + r_access + (R-1-i)·r_wire_col + r_sense),
 
 hanging off word line i, which is a chain of ``r_wire_row`` segments driven through ``r_driver`` at
-column 0 (DESIGN.md §3.3). Kirchhoff's current law at the word-line nodes is a tridiagonal system,
+column 0 (docs/design.md#crossbar-electrics). Kirchhoff's current law at the word-line nodes is a tridiagonal system,
 solved for every row at once with the Thomas algorithm (vectorised over rows). This is the same
 circuit as the full nodal solve (``CrossbarSolver``) with all other rows removed — the tests hold
 the two together — at O(R·C) cost for all R row reads.
@@ -33,7 +33,7 @@ def single_row_reads(G, v_read, r_wire_row, r_wire_col, r_driver, r_sense, r_acc
     v_read : float
         Voltage applied at the driver of the row being read (V).
     r_wire_row, r_wire_col, r_driver, r_sense, r_access : float
-        Resistances (ohm) as in DESIGN.md §3.3; ``r_access`` is in series with each cell.
+        Resistances (ohm) as in docs/design.md#crossbar-electrics; ``r_access`` is in series with each cell.
     rows : array_like of int, optional
         Solve only these rows (default: all).
 

@@ -1,4 +1,4 @@
-"""Exact IR-drop solve: sparse nodal analysis of the whole crossbar (DESIGN.md §3.3).
+"""Exact IR-drop solve: sparse nodal analysis of the whole crossbar (docs/design.md#crossbar-electrics).
 
 Circuit (A. Chen, IEEE TED 60(4) 2013, "A comprehensive crossbar array model with solutions for
 line resistance and nonlinear device characteristics"; MemTorch ``solve_passive``): two nodes per
@@ -188,7 +188,7 @@ class CrossbarSolver:
 
     def transfer_matrix(self, chunk=64):
         """(R, C) matrix T with ``i_col = v_in @ T`` (A/V): the column currents per volt on each word
-        line, IR drop included (linearity, REFERENCES.md §2). R solves, once per conductance state;
+        line, IR drop included (linearity, docs/references.md#ir-drop). R solves, once per conductance state;
         afterwards the currents of any batch of inputs cost one dense product."""
         return transfer_matrix(self, chunk)
 

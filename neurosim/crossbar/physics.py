@@ -1,10 +1,10 @@
 """Per-crossbar physics for the engine: effective (IR-distorted) weights, read voltages, energies,
 programming currents — rebuilt lazily when conductances move.
 
-Reads. The engine reads one row at a time (a spike on row i reads every cell of row i, DESIGN.md
-§3.3), and with linear cells the column currents are linear in the drive, so the effective weight of
-row i is exactly the single-row-read solve, and a read in the engine is a gather of one row of
-``effective_weights()``.
+Reads. The engine reads one row at a time (a spike on row i reads every cell of row i,
+docs/design.md#crossbar-electrics), and with linear cells the column currents are linear in the
+drive, so the effective weight of row i is exactly the single-row-read solve, and a read in the
+engine is a gather of one row of ``effective_weights()``.
 
 * 1T1R: only row i's access transistors conduct, so the read is a one-row ladder
   (``ladder.single_row_reads``, direct and exact, all rows at O(R·C)).

@@ -1,12 +1,12 @@
 """Series single-path model of programming one cell (NeuroSim ``GetColumnResistance``).
 
 When one cell (i, j) of a 1T1R array is programmed, only its access transistor conducts, so the
-programming current flows through one series path (REFERENCES.md §2):
+programming current flows through one series path (NeuroSim ``GetColumnResistance``; docs/references.md#ir-drop):
 
     R_path(i, j) = R_cell + r_access + r_driver + j·r_wire_row + (R-1-i)·r_wire_col + r_sense,
     I_prog(i, j) = V_prog / R_path(i, j).
 
-Segment count: in neurosim's nodal convention (DESIGN.md §3.3) the driver connects straight to the
+Segment count: in neurosim's nodal convention (docs/design.md#crossbar-electrics) the driver connects straight to the
 word-line node of column 0 and the sense amplifier straight to the bit-line node of row R-1, so
 cell (i, j) is ``j`` word-line segments and ``R-1-i`` bit-line segments away. NeuroSim counts one
 more segment on each line (``(j+1)`` and ``(R-i)``) because it places a wire segment between the

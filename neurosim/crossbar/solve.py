@@ -25,7 +25,8 @@ def make_solver(G, r_wire_row, r_wire_col, r_driver, r_sense, *, r_access=0.0, m
 
 def solve_ir_drop(G, v_in, r_wire_row, r_wire_col, r_driver, r_sense, method="exact", *, r_access=0.0,
                   tolerance_rel=1e-9, max_iterations=None, on_fail="warn"):
-    """Solve the crossbar circuit of DESIGN.md §3.3 for every cell's voltage and every column current.
+    """Solve the crossbar circuit (docs/design.md#crossbar-electrics) for every cell's voltage and every
+    column current.
 
     Parameters
     ----------

@@ -1,11 +1,11 @@
-"""Write endurance per cell from the programming current it actually sees (DESIGN.md §3.4).
+"""Write endurance per cell from the programming current it actually sees (docs/design.md#lifetimes).
 
 The programming current of cell (i, j) comes from the series single-path model with IR drop
 (``neurosim.crossbar.series``; NeuroSim ``GetColumnResistance``), with the cell at
 ``device.program_cell_resistance_ohm`` (default 1/g_max). Cells near the driver and the sense end
 (column 0, row R−1) have the shortest paths, see the most current and — with every law below — wear
 first, as the eSpine study found (Titirsha & Das, IGSC 2020, arXiv 2009.12672; Titirsha et al., IEEE
-TPDS 2021, arXiv 2103.05707). Laws (``device.write_endurance.law``, REFERENCES.md §3):
+TPDS 2021, arXiv 2103.05707). Laws (``device.write_endurance.law``, docs/references.md#write-endurance):
 
 * ``power_current``: ``E = E_ref·(I_ref/I_prog)^k``.
 * ``exp_voltage``: ``log10 E = log10 E_ref − s·(|V_cell| − V_ref)`` with the cell voltage

@@ -1,7 +1,7 @@
 """Read disturb of RRAM: Jiang et al. analytical failure-time model with an Arrhenius factor.
 
 Jiang et al., "An Analytical Model of Read-Disturb Failure Time in a Post-Cycling Resistive
-Switching Memory" (IEEE), as used by the public analog-cim-sim (REFERENCES.md §4). With
+Switching Memory" (IEEE), as used by the public analog-cim-sim (docs/references.md#read-disturb). With
 ``kT = k_B·T_fit/q`` (volts), for a cell read at ``|V|`` after ``N`` prior write cycles:
 
 * drift exponent        ``p(V) = c1·exp(a·|V|/kT)``
@@ -12,7 +12,7 @@ Fit parameters (``JiangReadDisturb`` defaults): t0 = 1.55e-8 s, F = 1.43339, c1 
 a = 0.11, k = 0.003, m = 0.41, at T_fit = 300 K. neurosim adds two factors:
 
 * ``A(T) = exp[(E_a/k_B)(1/T − 1/T_ref)]`` — an Arrhenius factor so hotter cells fail sooner (the fit's
-  own temperature, inside a|V|/kT, would make hotter cells last *longer*; REFERENCES.md §4);
+  own temperature, inside a|V|/kT, would make hotter cells last *longer*; docs/references.md#read-disturb);
 * ``L(G) = (G/G_max)^(−level_exponent)`` — the stored level: higher-conductance states disturb sooner
   (multilevel HfO2 states drift differently: Shim et al., IEEE TED 67(6) 2020).
 
@@ -124,7 +124,7 @@ def drifted_conductance(law, G0, n_reads, v_read_v, read_pulse_s, prior_cycles=0
 
 
 def read_endurance_map(hw, G, v_read_cell, prior_cycles=0.0, temperature_k=None, *, onset=False):
-    """(R, C) read endurance ``N_RD`` (reads) of every cell of one crossbar (DESIGN.md §3.4).
+    """(R, C) read endurance ``N_RD`` (reads) of every cell of one crossbar (docs/design.md#lifetimes).
 
     ``G`` (S) the stored conductances, ``v_read_cell`` (V) each cell's voltage when its row is read
     (``CrossbarPhysics.read_cell_voltage()``), ``prior_cycles`` the write cycles each cell has seen,

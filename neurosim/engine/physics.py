@@ -6,7 +6,7 @@ crossbar (rows ``0 .. R_used-1``, the physical columns of the used logical colum
 reference column of ``reference_column`` chips). Cells outside the block hold no synapse and are
 never written; they are still part of the circuit (the full ``R x C`` array is solved for IR drop).
 
-Write endurance and read disturb are :mod:`neurosim.devices`' (REFERENCES.md §3/§4; the laws of
+Write endurance and read disturb are :mod:`neurosim.devices`' (docs/models.md §4/§5; the laws of
 ``hw.device.write_endurance`` / ``hw.device.read_disturb``), evaluated on the used block.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ def write_endurance(hw, i_prog: np.ndarray, rng) -> np.ndarray:
 
 def read_disturb_params(hw, v_cell: np.ndarray, G: np.ndarray, writes: np.ndarray):
     """Onset of read disturb in reads (``neurosim.devices.onset_reads``: Jiang et al. with the
-    Arrhenius and stored-level factors, REFERENCES.md §4) for cells read at ``v_cell`` holding ``G``
+    Arrhenius and stored-level factors, docs/models.md §5) for cells read at ``v_cell`` holding ``G``
     after ``writes`` programming cycles, at the ambient temperature. ``None`` for law none."""
     law = hw.device.read_disturb
     if law.law == "none":

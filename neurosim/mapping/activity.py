@@ -2,11 +2,11 @@
 
 ``activity`` is float64[n]: spikes of every neuron over the workload (inputs included). Unless the
 user gives one, :func:`profile_activity` runs the workload on the ``ideal`` chip — whose spikes are
-the pure model's spikes (DESIGN.md §3.1) — and caches the counts by the workload's content hash.
+the pure model's spikes (docs/design.md#neuron-model) — and caches the counts by the workload's content hash.
 
 The profiler is :func:`neurosim.engine.simulate` on the ideal chip with a sequential mapping when
 the engine is available (on-chip STDP included, as the ideal chip learns), else the pure-numpy
-discrete-time LIF of DESIGN.md §3.2 (:func:`neurosim.workload.reference_lif.simulate_lif`), an
+discrete-time LIF of docs/design.md#neuron-model (:func:`neurosim.workload.reference_lif.simulate_lif`), an
 exact model of the ideal chip's spikes for static weights (it does not simulate plasticity).
 Input neurons count the workload's input spikes.
 

@@ -1,9 +1,9 @@
 """Cell placement inside each crossbar: which word line each presynaptic neuron drives and which
 logical column each slot uses (eSpine, Titirsha et al. TPDS 2021; read-disturb-aware mapping, Song
-et al. ASAP 2021; Paul et al. D&T 2022 — REFERENCES.md §1, §6).
+et al. ASAP 2021; Paul et al. D&T 2022 — docs/references.md#anchor-studies).
 
 Per synapse s an *intensity* I_s (wear per unit of work) is set against the endurance map E of its
-cell; lifetime = E[i, j] / I_s and the objective is the minimum over synapses (DESIGN.md §3.4).
+cell; lifetime = E[i, j] / I_s and the objective is the minimum over synapses (docs/design.md#lifetimes).
 
 * ``write`` (PCM with on-chip STDP): I_s = pre spikes + post spikes on plastic synapses, 0 on
   static ones. Pair-based STDP updates a plastic synapse when its presynaptic neuron spikes

@@ -1,9 +1,9 @@
 """Per-cell endurance maps as the mapper sees them, on *logical* cells (row × logical column).
 
-* Write endurance (cycles, DESIGN.md §3.4): :func:`neurosim.devices.write_endurance_map` (series-path
+* Write endurance (cycles, docs/design.md#lifetimes): :func:`neurosim.devices.write_endurance_map` (series-path
   programming current with IR drop, the chip's endurance law). If that module is unavailable the
   mapper falls back to :func:`fallback_write_endurance_map`, the series single-path formula of
-  REFERENCES.md §2 (NeuroSim ``GetColumnResistance``):
+  docs/references.md#ir-drop (NeuroSim ``GetColumnResistance``):
   ``R_path(i,j) = R_cell + r_driver + (j+1)·r_wire_row + (R−i)·r_wire_col + r_sense + r_access``,
   ``I_prog = V_prog / R_path`` and the configured law (power in current, exponential in voltage, or
   thermal).
@@ -45,7 +45,7 @@ def to_logical(hw, M: np.ndarray) -> np.ndarray:
 
 def fallback_write_endurance_map(hw) -> np.ndarray:
     """(R, C_physical) median write endurance from the series single-path programming current
-    (REFERENCES.md §2; used only when ``neurosim.devices`` is unavailable)."""
+    (docs/references.md#ir-drop; used only when ``neurosim.devices`` is unavailable)."""
     R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns
     cb = hw.crossbar
     d = hw.device
@@ -84,7 +84,7 @@ def write_endurance_logical(hw, n_maps: int = 1, seed: int = 0) -> tuple[np.ndar
         return to_logical(hw, write_endurance_map(hw))[None], src
     except ImportError:
         base = to_logical(hw, fallback_write_endurance_map(hw))
-        src = "fallback series-path formula (REFERENCES.md §2)"
+        src = "fallback series-path formula (NeuroSim GetColumnResistance)"
         if sigma > 0:
             rng = np.random.default_rng(seed)
             return base[None] * np.exp(sigma * rng.standard_normal((n_maps,) + base.shape)), src

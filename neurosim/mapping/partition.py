@@ -1,4 +1,4 @@
-"""Partitioning column slots into crossbar-sized clusters (REFERENCES.md §6).
+"""Partitioning column slots into crossbar-sized clusters (docs/references.md#mapping-algorithms).
 
 The objective is multicast traffic, not edge cut: a spike crosses once to every crossbar holding
 one of its targets, so inter-crossbar messages = Σ_nets w·(λ − 1) (:func:`km1`; the hypergraph
@@ -12,7 +12,7 @@ compiled hyperedge-aware k-way KL/FM of ``csrc/kl_partition.pyx``; both crossbar
 Mt-KaHyPar (km1 objective, hypergraph), each followed by the same packing repair (first fit in
 the external partitioner's block order, which splits blocks that break the row limit) and,
 optionally, the same KL/FM refinement. Off-the-shelf partitioners balance vertex counts only; they
-cannot enforce the row limit (REFERENCES.md §6b).
+cannot enforce the row limit (docs/references.md#mapping-algorithms).
 
 :func:`kl_bisection` — graph KL bisection (compiled), the like-for-like match for networkx's
 ``kernighan_lin_bisection``.

@@ -10,9 +10,9 @@ the c-th smallest key decodes a placement (Bean, ORSA J. Comput. 1994). Update p
 with r1, r2 ~ U(0, 1) per dimension and |v| ≤ v_max. The swarm is seeded (one particle encodes the
 in-order placement) and the best placement is polished by the compiled pairwise-swap local search
 (``csrc/pso_place.pyx``) — the global best and the ``polish_top − 1`` next personal bests are
-polished and the best kept. REFERENCES.md §6 found swap local search much stronger than PSO alone on
-this problem, so :func:`place` always also reports a local-search-only run from a random placement
-and a random placement, and returns the convergence trace.
+polished and the best kept. Swap local search is much stronger than PSO alone on this problem
+(docs/references.md#mapping-algorithms), so :func:`place` always also reports a local-search-only
+run from a random placement and a random placement, and returns the convergence trace.
 
 Objective (``csrc/pso_place.pyx``): weighted sum of hop-weighted inter-tile spike traffic (energy),
 mean and worst packet latency, minus the minimum predicted lifetime (when the chip's crossbars differ),

@@ -2,7 +2,7 @@
 
 **Slots.** Every non-input neuron owns one logical column (its *home slot*, where its neuron
 circuit lives). A neuron whose fan-in exceeds the crossbar's rows R is split into
-``ceil(fan_in / R)`` slots of near-equal size ("fan-in unrolling", REFERENCES.md §6); each slot
+``ceil(fan_in / R)`` slots of near-equal size ("fan-in unrolling", docs/references.md#mapping-algorithms); each slot
 holds a contiguous run of its presynaptic neurons (in id order) and must sit in a different
 crossbar. The first slot is the home; the others send their column current to the home slot as
 partial-sum packets (docs/architecture.md, Mapping).

@@ -5,7 +5,8 @@ and aging (fast-forwarding a chip to a given age).
 >>> ev = ns.evaluate(res, hw, m, workload=wl, ideal=res_ideal)              # doctest: +SKIP
 >>> ev.lifetime["write"]["chip"]["seconds"], ev.energy["per_inference_pj"]  # doctest: +SKIP
 
-Definitions: DESIGN.md §3.4 (lifetimes), REFERENCES.md §6b (timing); docs/results_format.md.
+Definitions: docs/design.md#lifetimes (lifetimes), docs/references.md#timing-metrics (timing);
+docs/results_format.md.
 """
 from .accuracy import complete_samples, inferences_in_run, run_accuracy
 from .energy import energy_report

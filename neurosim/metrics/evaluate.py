@@ -148,7 +148,7 @@ def _latency(res, hw) -> dict:
 
 
 def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None, maps: bool = True) -> Evaluation:
-    """Lifetime, energy and latency of a simulated run (DESIGN.md §3.4, REFERENCES.md §6b).
+    """Lifetime, energy and latency of a simulated run (docs/design.md#lifetimes, docs/references.md#timing-metrics).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Write (effective) lifetime and inference (read) lifetime, per cell, per crossbar and for the chip.
 
-Definitions (DESIGN.md §3.4, after Titirsha et al., TPDS 2021, and Song et al., ASAP 2021):
+Definitions (docs/design.md#lifetimes, after Titirsha et al., TPDS 2021, and Song et al., ASAP 2021):
 
 * write lifetime of a cell = ``E[i, j] / writes_per_unit[i, j]`` — its write endurance (programming
   cycles, from the programming current it sees through the IR-dropped series path) over the writes it

@@ -1,4 +1,4 @@
-"""Latency, ISI distortion and spike disorder (REFERENCES.md §6b, SpiNeMap's NoC-simulator metrics).
+"""Latency, ISI distortion and spike disorder (SpiNeMap's NoC-simulator metrics, docs/references.md#timing-metrics).
 
 SpiNeMap (Balaji et al., IEEE TVLSI 2020) compares the times spikes are *received* with the times
 they were *generated*:

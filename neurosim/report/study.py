@@ -283,7 +283,7 @@ def render_report(study: Study, progress=None) -> str:
                      esc(d["limiting_cell"]) if d["limiting_cell"] else "—"])
     parts.append("<h2>Lifetime</h2>")
     parts.append('<p class="note">Write lifetime: min over used cells of write endurance / writes per inference; '
-                 "inference lifetime: min over used cells of read endurance N_RD / reads per inference (DESIGN.md §3.4). "
+                 "inference lifetime: min over used cells of read endurance N_RD / reads per inference (neurosim docs/design.md, Lifetimes). "
                  "∞: nothing wears on this chip for this workload.</p>")
     parts.append(table(["lifetime", "inferences", "seconds", "years", "clock cycles", "× baseline", "limiting crossbar",
                         "limiting cell (row, col)"], rows))
@@ -338,7 +338,7 @@ def render_report(study: Study, progress=None) -> str:
              f"{fmt(t['isi_distortion_cycles']['mean'])} / {fmt(t['isi_distortion_cycles']['max'])}"],
             ["spike disorder", f"{fmt(t['spike_disorder'])} ({fmt(100 * t['spike_disorder_fraction'])}%)"],
         ]))
-        parts.append('<p class="note">ISI distortion and spike disorder follow SpiNeMap (REFERENCES.md §6b), with the ideal '
+        parts.append('<p class="note">ISI distortion and spike disorder follow SpiNeMap (Balaji et al., IEEE TVLSI 2020), with the ideal '
                      "chip's firing times as generation times and this chip's as receive times, over spikes present on both.</p>")
 
     parts.append("<h2>Spikes</h2>")

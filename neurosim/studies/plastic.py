@@ -1,6 +1,6 @@
 """Make every workload learn on chip: :func:`make_plastic`.
 
-eSpine's write-endurance study (Titirsha et al., IEEE TPDS 2021, REFERENCES.md §1) runs each
+eSpine's write-endurance study (Titirsha et al., IEEE TPDS 2021, arXiv 2103.05707) runs each
 workload with on-chip learning, so that every synapse that learns is reprogrammed by its learning
 rule. Among neurosim's shipped traces only ``diehl_cook`` has plastic (STDP) synapses; the others
 are inference networks. :func:`make_plastic` is the documented transform the study applies to them.

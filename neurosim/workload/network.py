@@ -4,7 +4,7 @@ A :class:`Network` is a mutable, declarative description. :meth:`Network.compile
 :class:`~neurosim.workload.compiled.CompiledNetwork` of plain numpy arrays (CSR by presynaptic
 neuron), which is what the mapper, crossbar models and engines consume.
 
-Neuron model (DESIGN.md §3.2), one update per tick t::
+Neuron model (docs/design.md#neuron-model), one update per tick t::
 
     v <- leak * v + I(t);  if v >= threshold: spike, v <- v_reset, silent for `refractory` ticks
 

@@ -1,4 +1,4 @@
-"""A tiny pure-numpy simulator of the discrete-time LIF model (DESIGN.md §3.2).
+"""A tiny pure-numpy simulator of the discrete-time LIF model (docs/design.md#neuron-model).
 
 It is the workload module's own yardstick: it computes the accuracy recorded in a trace's
 manifest (e.g. ``digits``) and the activity statistics of generated traces. It is *not* the

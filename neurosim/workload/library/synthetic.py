@@ -45,7 +45,7 @@ def cuba(n=4000, n_input=1000, exc_fraction=0.8, p_connect=0.02, input_rate=0.02
          w_exc=4 / 64, w_inh=-28 / 64, w_input=10 / 64, leak=29 / 32, threshold=1.0,
          v_reset=0.0, refractory=0, delay=1, ticks=1000, seed=0, name="cuba_4000") -> Workload:
     """Recurrent CUBA-like network (after the Brian2/Vogels & Abbott 2005 CUBA benchmark,
-    discretised as in REFERENCES.md §8).
+    discretised as in docs/references.md#workloads).
 
     ``n`` LIF neurons, the first ``exc_fraction`` excitatory (outgoing weight ``w_exc``), the rest
     inhibitory (``w_inh``); every ordered pair of distinct neurons is connected with probability
