@@ -23,6 +23,7 @@ from neurosim.errors import InputError  # noqa: E402
 from neurosim.sweep import load_spec  # noqa: E402
 from neurosim.sweep.functions import SHIPPED  # noqa: E402
 
+from .docpaths import del_path, set_path  # noqa: E402
 from .harness import ROOT  # noqa: E402
 
 LIMIT = 200
@@ -65,20 +66,6 @@ KEY_PATHS = [("name",), ("description",), ("hwconfig",), ("workloads",), ("workl
              ("options", "sleep_s")]
 
 
-def _set(doc, path, value):
-    node = doc
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-
-
-def _delete(doc, path):
-    node = doc
-    for part in path[:-1]:
-        node = node[part]
-    del node[path[-1]]
-
-
 def _check(text_or_doc, monkeypatch) -> None:
     monkeypatch.setenv("NEUROSIM_MAX_SWEEP_POINTS", str(LIMIT))
     with tempfile.TemporaryDirectory() as d:
@@ -103,7 +90,7 @@ def test_random_values(changes, monkeypatch):
     doc = copy.deepcopy(VALID)
     for path, value in changes:
         try:
-            _set(doc, path, value)
+            set_path(doc, path, value)
         except (KeyError, IndexError, TypeError):
             pass  # an earlier change replaced the container
     _check(doc, monkeypatch)
@@ -116,7 +103,7 @@ def test_deleted_and_unknown_keys(deleted, added, monkeypatch):
     doc = copy.deepcopy(VALID)
     for path in deleted:
         try:
-            _delete(doc, path)
+            del_path(doc, path)
         except (KeyError, IndexError, TypeError):
             pass
     doc.update(added)
@@ -145,7 +132,7 @@ def test_huge_lists(key, size, item, monkeypatch):
         value = [{"crossbar.read_voltage_v": 0.2}] * size
     else:
         value = [item] * size
-    _set(doc, key, value)
+    set_path(doc, key, value)
     if key[0] == "grid":
         doc["zip"] = []
     _check(doc, monkeypatch)

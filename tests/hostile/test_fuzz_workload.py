@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from neurosim.workload import Workload, WorkloadError, load_workload
 
 from .cases_workload import npy_bytes, save_small, stored, zip_bytes
+from .docpaths import del_path, set_path
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -95,20 +96,6 @@ VALUES = st.one_of(
     st.lists(st.integers(min_value=-5, max_value=2 ** 40), max_size=3),
     st.dictionaries(st.sampled_from(["array", "name", "x"]), st.sampled_from(["weight", "leak", 1]), max_size=2),
 )
-
-
-def set_path(m, path, value):
-    obj = m
-    for k in path[:-1]:
-        obj = obj[k]
-    obj[path[-1]] = value
-
-
-def del_path(m, path):
-    obj = m
-    for k in path[:-1]:
-        obj = obj[k]
-    del obj[path[-1]]
 
 
 @FUZZ
