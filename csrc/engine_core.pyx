@@ -1261,7 +1261,7 @@ cdef class Core:
             s0 = s1
 
     cdef void on_update(self, int64_t kk) noexcept nogil:
-        """Neuron circuits of crossbar kk update their home neurons (DESIGN.md §3.2)."""
+        """Neuron circuits of crossbar kk update their home neurons (docs/design.md#engine)."""
         cdef int64_t U = self.now, q, j, g, ring, nn, fcyc, ng
         cdef int32_t nid
         cdef double I, vv

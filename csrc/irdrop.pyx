@@ -2,13 +2,13 @@
 """Compiled IR-drop kernels (neurosim.crossbar.fast): preconditioned conjugate gradients on the
 crossbar's nodal system with a symmetric line Gauss–Seidel preconditioner.
 
-Nodal system (DESIGN.md §3.3; A. Chen, IEEE TED 2013): unknowns are the word-line voltages ``w[i, j]``
+Nodal system (docs/design.md#crossbar-electrics; A. Chen, IEEE TED 2013): unknowns are the word-line voltages ``w[i, j]``
 and the bit-line voltages ``b[i, j]``; with ``y[i, j]`` the cell branch conductance,
 
     Aw·w − Y·b = s      (word lines: R independent tridiagonal chains along j, source s at j = 0)
     Ab·b − Y·w = 0      (bit lines:  C independent tridiagonal chains along i)
 
-The matrix [[Aw, −Y], [−Y, Ab]] is symmetric positive definite. Line Gauss–Seidel (REFERENCES.md §2)
+The matrix [[Aw, −Y], [−Y, Ab]] is symmetric positive definite. Line Gauss–Seidel (docs/references.md#ir-drop)
 alternates exact tridiagonal (Thomas) solves of all word lines and all bit lines; its symmetric form
 
     z_w = Aw⁻¹ r_w;  z_b = Ab⁻¹ (r_b + Y z_w);  z_w = Aw⁻¹ (r_w + Y z_b)

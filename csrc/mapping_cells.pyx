@@ -2,7 +2,7 @@
 """Row/column permutation inside one crossbar maximising the minimum cell lifetime.
 
 Only whole rows (presynaptic neurons) and columns (postsynaptic slots) can be permuted
-(REFERENCES.md §6). Lifetime of the synapse of row r and column c placed at (i, j) is
+(docs/references.md#mapping-algorithms). Lifetime of the synapse of row r and column c placed at (i, j) is
 ``E[i, j] / I[r, c]`` (I = writes or weighted reads per unit of work; I = 0: no synapse or no wear).
 Starting from a greedy assignment, :func:`improve_cells` repeatedly takes the bottleneck synapse and
 moves its row (or, failing that, its column) to the position — free or occupied, occupant swapped

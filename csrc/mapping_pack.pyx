@@ -5,7 +5,7 @@ Slots are taken in the given order and appended to the current crossbar while it
 logical column, enough free rows for the slot's new presynaptic inputs, and no other slot of the
 same neuron; otherwise the next crossbar is opened. This is the first-fit-in-order scheme of
 PACMAN (SpiNNaker) and PyCARL-style mappers, extended with the row limit of a crossbar
-(REFERENCES.md §6: a cluster fits a crossbar only if its distinct inputs ≤ rows and its neurons ≤
+(docs/references.md#mapping-algorithms: a cluster fits a crossbar only if its distinct inputs ≤ rows and its neurons ≤
 columns).
 """
 import numpy as np
