@@ -20,25 +20,27 @@ TRACES = sorted(p.parent for p in (ROOT / "traces").glob("*/manifest.yaml"))
 #: Runs a small simulation in a fresh interpreter: peak resident memory growth from after the imports
 #: (and the chip) to the end of map + simulate, and the estimate of that stage.
 _MEASURE = r"""
-import json, resource, sys
+import json, sys
 from neurosim.config import load_hardware
 from neurosim.config.resources import estimate_memory
 from neurosim.engine import simulate
 from neurosim.mapping import map_workload
 from neurosim.workload import load_workload
 import neurosim._core.engine_core
-def rss():
+def status(key):
+    # VmHWM, not ru_maxrss: the latter starts at the parent's resident size when a large process
+    # (a pytest worker that ran Brian2) forks this one
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key):
                 return int(line.split()[1]) * 1024
 hw = load_hardware(sys.argv[1])
-base = rss()
+base = status("VmRSS:")
 wl = load_workload(sys.argv[2])
 est = estimate_memory(hw, wl, stage="simulate")
 m = map_workload(wl, hw, "sequential")
 simulate(wl, hw, m)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = status("VmHWM:")
 print(json.dumps({"growth": peak - base, "estimate": est.total_bytes,
                   "with_mapping": estimate_memory(hw, wl, mapping=m, stage="simulate").total_bytes}))
 """

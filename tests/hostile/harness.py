@@ -5,8 +5,9 @@ A case asserts:
 - the exit status (2 for input the user can fix, unless the case says otherwise);
 - no Python traceback on stdout or stderr;
 - one line of stderr that names the culprit (every string of ``names`` on that line);
-- a peak resident memory below ``max_mb`` (``ru_maxrss`` of the child, from ``os.wait4``), with an
-  address-space limit as a safety net so that a runaway dies instead of taking the machine;
+- a peak resident memory below ``max_mb`` (``ru_maxrss`` of the command, measured by a small launcher
+  process that forks it), with an address-space limit as a safety net so that a runaway dies instead
+  of taking the machine;
 - for files: every input file byte-identical afterwards, and no new file or folder outside the paths
   the case allows (``may_create``, glob patterns relative to the case folder).
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import resource
 import signal
 import stat
 import subprocess
@@ -62,46 +62,53 @@ class Outcome:
     elapsed_s: float
 
 
-def _limit_address_space():  # runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
-    os.setsid()
+#: Runs ``python -m neurosim ARGS`` as its child and reports the child's peak resident memory.
+#: The measurement must come from a small parent: Linux starts a forked process's ``ru_maxrss`` at
+#: its parent's resident size, so a child forked by a large pytest worker would report the worker's.
+_LAUNCHER = r"""
+import os, resource, sys
+limit, report = int(sys.argv[1]), sys.argv[2]
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+os.setsid()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "neurosim", *sys.argv[3:]])
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+"""
 
 
 def run_neurosim(args: list, cwd: Path, env: dict | None = None, timeout_s: float = 60.0) -> Outcome:
-    """Run ``python -m neurosim ARGS`` in ``cwd``; return its exit status, output and peak memory."""
+    """Run ``python -m neurosim ARGS`` in ``cwd`` (in its own session, under the address-space cap);
+    return its exit status (128 + signal if killed), output and peak resident memory."""
     full_env = dict(os.environ)
     full_env.update({"HOME": str(cwd / ".home"), "NEUROSIM_CACHE_DIR": str(cwd / ".cache"),
                      "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
                      "COLUMNS": "200"})
     full_env.pop("NEUROSIM_DEBUG", None)
     full_env.update(env or {})
-    out_path, err_path = cwd / ".stdout", cwd / ".stderr"
+    out_path, err_path, rss_path = cwd / ".stdout", cwd / ".stderr", cwd / ".maxrss"
     start = time.perf_counter()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "neurosim", *args], cwd=cwd, env=full_env,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                preexec_fn=_limit_address_space)
-        deadline = start + timeout_s
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise AssertionError(f"neurosim {' '.join(args)} ran longer than {timeout_s} s")
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    # make sure nothing the case started lives on
-    try:
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(AS_LIMIT), str(rss_path), *args],
+                                cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise AssertionError(f"neurosim {' '.join(args)} ran longer than {timeout_s} s") from None
+    try:        # nothing the case started may live on
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    peak_kib = int(rss_path.read_text()) if rss_path.is_file() else 0
     outcome = Outcome(proc.returncode, out_path.read_text(errors="replace"), err_path.read_text(errors="replace"),
-                      usage.ru_maxrss / 1024.0, time.perf_counter() - start)
-    out_path.unlink()
-    err_path.unlink()
+                      peak_kib / 1024.0, time.perf_counter() - start)
+    for p in (out_path, err_path, rss_path):
+        p.unlink(missing_ok=True)
     return outcome
 
 
@@ -136,7 +143,7 @@ def expand(arg, tmp: Path):
     return str(arg).replace("{tmp}", str(tmp)).replace("{root}", str(ROOT))
 
 
-_IGNORED = (".home", ".home/*", ".cache", ".cache/*", ".stdout", ".stderr")
+_IGNORED = (".home", ".home/*", ".cache", ".cache/*", ".stdout", ".stderr", ".maxrss")
 
 
 def run_case(case: Case, tmp: Path) -> Outcome:
