@@ -383,3 +383,8 @@ def test_extends_chain_too_deep_has_its_own_message(tmp_path):
 def test_override_set_giving_a_section_and_a_key_inside_it_is_a_config_error(overrides):
     with pytest.raises(HardwareConfigError, match="give one or the other"):
         load_hardware("ideal", overrides=overrides)
+
+
+def test_misspelt_preset_gets_a_suggestion():
+    with pytest.raises(HardwareConfigError, match="did you mean 'rram_inference'"):
+        load_hardware("rram_infernce")

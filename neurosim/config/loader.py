@@ -48,6 +48,12 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
 
 
+def _did_you_mean(ref) -> str:
+    """``"; did you mean 'rram_inference'?"`` for a misspelt preset name, else ``""``."""
+    close = difflib.get_close_matches(Path(str(ref)).stem, preset_names(), n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def resolve_config_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """Find a config given a path, or the name of a preset (``espine_pcm``)."""
     ref_path = Path(ref)
@@ -328,7 +334,7 @@ def load_hardware(source: str | Path, overrides: dict | None = None) -> Hardware
     if not _is_file(path):
         raise HardwareConfigError([ConfigIssue(
             str(source), None, "",
-            f"no such config file or preset (presets: {', '.join(preset_names())})",
+            f"no such config file or preset{_did_you_mean(source)} (presets: {', '.join(preset_names())})",
         )])
     try:
         data, sources = _read_chain(path)
