@@ -1,6 +1,6 @@
 """`simulate()` on a chip that learns on chip with IR drop (the shipped espine_pcm, diehl_cook, STDP,
 200 ticks), A/B across checkouts: the time between ticks is the rebuild of the crossbars' physics
-after writes (neurosim.engine.physics.CrossbarState.rebuild). Each round runs one process per tree,
+after writes (neurosim.crossbar.state.CrossbarState.rebuild). Each round runs one process per tree,
 in turn (interleaved); each process reports the best of --repeats `simulate()` calls, the time in
 rebuilds, and a hash of the whole SimResult (every array, counter, energy and crossbar record,
 floats by their bits, final weights and effective weights recorded): equal hashes = identical results.
@@ -64,7 +64,10 @@ def result_hash(res) -> str:
 def worker(tree, repeats, ticks):
     sys.path.insert(0, tree)
     import neurosim as ns
-    from neurosim.engine import physics
+    try:
+        from neurosim.crossbar import state as physics
+    except ImportError:                     # a checkout from before the move out of neurosim.engine
+        from neurosim.engine import physics
     wl = ns.load_workload(os.path.join(tree, "traces/diehl_cook"))
     hw = ns.load_hardware("espine_pcm")
     m = ns.map_workload(wl, hw, "sequential")

@@ -6,7 +6,7 @@ import pytest
 
 from neurosim.config import HardwareConfig, load_hardware, preset_names
 from neurosim.config.docgen import json_schema, json_schema_text, markdown
-from neurosim.config.yamlsource import load_yaml_with_lines
+from neurosim._util.yamlsource import load_yaml_with_lines
 
 
 def all_keys(model, prefix=""):

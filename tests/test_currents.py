@@ -1,11 +1,11 @@
-"""Fixed-point currents (neurosim.engine.currents, docs/engine.md §2): the scale follows the
+"""Fixed-point currents (neurosim.crossbar.currents, docs/engine.md §2): the scale follows the
 network, so tiny and huge weights are summed as exactly as unit ones, and every engine (compiled,
 SimPy reference, reference_lif) gets the same sums bit for bit."""
 import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.engine.currents import HEADROOM_BITS, exact_bincount, fixed_point_bits
+from neurosim.crossbar.currents import HEADROOM_BITS, exact_bincount, fixed_point_bits
 from neurosim.reference import simulate_reference
 from neurosim.workload.reference_lif import simulate_lif
 

@@ -11,8 +11,8 @@ import pytest
 import neurosim as ns
 from neurosim.crossbar import CrossbarPhysics, circuit_resistances, single_row_reads
 from neurosim.devices import decode_conductances, device_params
-from neurosim.engine import physics as eph
-from neurosim.engine.physics import CrossbarState
+from neurosim.crossbar import state as eph
+from neurosim.crossbar.state import CrossbarState
 
 from _crossbar_helpers import hw_variant
 

@@ -405,7 +405,7 @@ def test_weight_beyond_fixed_point_range_names_synapse(trace):
 
 
 def test_fixed_point_bits_refuses_instead_of_overflowing():
-    from neurosim.engine.currents import fixed_point_bits
+    from neurosim.crossbar.currents import fixed_point_bits
 
     net = make_wl().network
     huge = type("N", (), {"n_synapses": net.n_synapses, "weight": np.full(net.n_synapses, 1e308),

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError
 from .schema import DeviceConfig, HardwareConfig
-from .yamlsource import SourceMap, YamlLocationError, deep_merge, load_yaml_with_lines
+from .._util.yamlsource import SourceMap, YamlLocationError, deep_merge, load_yaml_with_lines
 
 #: Shipped presets live inside the package so that an installed neurosim finds them by name.
 PRESET_DIR = Path(__file__).resolve().parent.parent / "hwconfigs"

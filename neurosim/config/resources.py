@@ -9,7 +9,7 @@ The estimate follows what the code really allocates (bytes, 64-bit Python/NumPy)
   copies in the result.
 * **Mapping tables** (``neurosim.mapping``): ``crossbar_rows`` int32[K, R] and ``crossbar_columns``
   int32[K, L] over *every* crossbar K of the chip, with their temporaries.
-* **Crossbar arrays** (``neurosim.engine.physics.CrossbarState``, ``neurosim.crossbar``): a crossbar
+* **Crossbar arrays** (``neurosim.crossbar.state.CrossbarState``, ``neurosim.crossbar``): a crossbar
   that is not encoded directly (any device but ``ideal`` without IR drop) is programmed as a whole
   R x C array (about 150 bytes a cell while it is programmed and solved, one crossbar at a time), and
   one with IR drop keeps its full conductances and solved circuit (about 50 bytes a cell, 130 for a
@@ -105,7 +105,7 @@ def _cells_per_crossbar(hw) -> int:
 
 
 def _direct(hw) -> bool:
-    """Cells encoded straight from the weights, no R x C array (engine.physics.cells_direct)."""
+    """Cells encoded straight from the weights, no R x C array (crossbar.state.cells_direct)."""
     return (hw.device.type == "ideal" and hw.crossbar.ir_drop_method == "none"
             and hw.device.write_endurance.law == "none")
 

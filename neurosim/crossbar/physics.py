@@ -200,7 +200,7 @@ class CrossbarPhysics:
 
     # ------------------------------------------------------------------ internals
     def _adopt(self, G, r, c):
-        """:meth:`update` for the engine (``neurosim.engine.physics.CrossbarState``), at the cost of
+        """:meth:`update` for the engine (``neurosim.crossbar.state.CrossbarState``), at the cost of
         a few cells and the rows rebuilt rather than of the whole array.
 
         ``G`` is a C-contiguous float64 (R, C) array that differs from the conductances of the last

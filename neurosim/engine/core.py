@@ -6,8 +6,8 @@ import numpy as np
 
 from ..devices import device_params
 from ..errors import InputError
-from .currents import fixed_point_bits
-from .physics import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
+from ..crossbar.currents import fixed_point_bits
+from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
 
 __all__ = ["simulate", "EngineError", "pack"]
@@ -623,7 +623,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     tick_start = s["tick_start"].copy()
     crossbars = []
     from ..devices import device_params
-    from .physics import _program_current
+    from ..crossbar.state import _program_current
     g_unused = device_params(hw).g_unused
     if hw.device.type != "ideal":
         from ..devices import quantise

@@ -3,7 +3,7 @@
 It is written to be read, not to be fast: one SimPy process per NoC channel and per crossbar, one
 process per packet hop, Python objects for packets, dicts for state. It shares no code with the
 compiled loop; it uses :mod:`neurosim.devices` / :mod:`neurosim.crossbar` (through
-:class:`neurosim.engine.physics.CrossbarState`) only to program the crossbars and solve their
+:class:`neurosim.crossbar.state.CrossbarState`) only to program the crossbars and solve their
 effective weights, which are inputs to both models.
 
 Time is measured in clock cycles; the phases that order work inside one cycle are fractional
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from ..engine.currents import fixed_point_bits, from_fixed, to_fixed
-from ..engine.physics import CrossbarState
+from ..crossbar.currents import fixed_point_bits, from_fixed, to_fixed
+from ..crossbar.state import CrossbarState
 
 __all__ = ["simulate_reference", "ReferenceModel"]
 

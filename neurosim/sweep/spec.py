@@ -34,7 +34,7 @@ from typing import Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 from ..config.loader import ConfigIssue, _format_key
-from ..config.yamlsource import SourceMap, YamlLocationError, load_yaml_with_lines
+from .._util.yamlsource import SourceMap, YamlLocationError, load_yaml_with_lines
 from ..errors import InputError, ResourceLimitError
 from .. import limits
 from .functions import PointFunctionError, check_options, resolve_point_function

@@ -279,10 +279,10 @@ class CompiledNetwork:
 
     def _check_current_range(self, fail) -> None:
         """The engines add currents in fixed point with one scale 2**-S for the whole network, chosen
-        from (largest in-degree) x (largest |weight| or STDP bound) (:func:`neurosim.engine.currents.
+        from (largest in-degree) x (largest |weight| or STDP bound) (:func:`neurosim.crossbar.currents.
         fixed_point_bits`); refuse the weight or rule bound that puts that product outside what a
         double-precision scale can hold, naming the synapse (or rule), its value and the limit."""
-        from ..engine.currents import MAX_CURRENT_BOUND, MIN_CURRENT_BOUND
+        from ..crossbar.currents import MAX_CURRENT_BOUND, MIN_CURRENT_BOUND
 
         fan_in = np.bincount(self.post, minlength=1)
         top = int(np.argmax(fan_in))

@@ -273,7 +273,7 @@ def read_manifest(path) -> tuple[Path, dict]:
     Reading is bounded by :mod:`neurosim.limits` (file size, nesting, aliases); the format name and
     version, the type of ``generated`` and the presence of every required key are checked."""
     _, mpath = _resolve(path)
-    from ..config.yamlsource import YamlLocationError, load_yaml_with_lines
+    from .._util.yamlsource import YamlLocationError, load_yaml_with_lines
 
     try:
         data, sources = load_yaml_with_lines(mpath)

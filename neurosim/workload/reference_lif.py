@@ -52,9 +52,9 @@ def simulate_lif(wl, n_ticks: int | None = None, *, record_potential: bool = Fal
     vl = v[lif_ids]
     cl = counter[lif_ids]
     indptr, post, delay = net.indptr, net.post.astype(np.int64), net.delay.astype(np.int64)
-    # the engines sum currents exactly in fixed point (neurosim.engine.currents; an ideal chip's
+    # the engines sum currents exactly in fixed point (neurosim.crossbar.currents; an ideal chip's
     # scale): so does this loop, with int64 slots, so that its sums are theirs bit for bit
-    from ..engine.currents import exact_bincount, fixed_point_bits
+    from ..crossbar.currents import exact_bincount, fixed_point_bits
     bits = fixed_point_bits(net, None, where=f"workload {wl.name!r}")
     wq = np.rint(np.asarray(net.weight, np.float64) * 2.0 ** bits).astype(np.int64)
     inv = 2.0 ** -bits

@@ -15,7 +15,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from neurosim.config import HardwareConfigError, load_hardware  # noqa: E402
 from neurosim.config.resources import check_fits  # noqa: E402
-from neurosim.config.yamlsource import load_yaml_with_lines  # noqa: E402
+from neurosim._util.yamlsource import load_yaml_with_lines  # noqa: E402
 from neurosim.errors import ResourceLimitError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,6 @@
-"""Fixed-point synaptic currents (docs/engine.md §2, "Currents").
+"""Fixed-point synaptic currents: how the reads of a crossbar's rows are summed into each column's
+current (docs/engine.md §2, "Currents"). Shared by the engine, the SimPy reference and
+``reference_lif``; it imports nothing from them.
 
 Every engine adds the effective weights that a tick's row reads deliver as int64 integers, in units
 of 2**-S, as a chip's digital neuron circuit accumulates its ADC outputs. Integer sums do not depend

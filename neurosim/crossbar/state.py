@@ -1,7 +1,9 @@
-"""The engine's view of crossbar and device physics, per crossbar in use.
+"""The state of each crossbar in use: its cells' conductances and the physics read from them, shared
+by the compiled engine (cell mode) and the SimPy reference (block mode, :mod:`neurosim.reference`).
 
-Everything here is computed once per conductance state from :mod:`neurosim.crossbar` and
-:mod:`neurosim.devices` and handed to the compiled loop as flat arrays over the *used block* of each
+Everything here is computed once per conductance state from the rest of :mod:`neurosim.crossbar`
+and :mod:`neurosim.devices` and handed to the engine's compiled loop (or read by the reference) as
+arrays over the *used block* of each
 crossbar (rows ``0 .. R_used-1``, the physical columns of the used logical columns, plus the
 reference column of ``reference_column`` chips). Cells outside the block hold no synapse and are
 never written; they are still part of the circuit (the full ``R x C`` array is solved for IR drop).
@@ -13,8 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..crossbar import CrossbarPhysics
-from ..crossbar.physics import _kernels, program_current
+from .physics import CrossbarPhysics, _kernels, program_current
 from .. import devices as _dev
 from ..devices import device_params, program_crossbar
 
@@ -130,7 +131,7 @@ class CrossbarState:
             # failed (they take no writes); then program_crossbar's own draws (d2d, c2c)
             stuck = _dev.fabrication_stuck_mask(hw, (R, C), rng) if hw.device.faults.stuck_at_rate > 0 else None
             if hw.crossbar.ir_drop_compensation == "write_verify":
-                from ..crossbar.verify import program_verified
+                from .verify import program_verified
                 G_full = program_verified(hw, W_block, rng, mask=mask_block, stuck=stuck,
                                           block=(self.R_used, self.layout.phys))
             else:

@@ -1,6 +1,7 @@
 """YAML loading that remembers where every key came from.
 
-Every value read from a hardware config keeps its source as ``(file, line)`` keyed by its key path
+Used by the hardware-config loader (:mod:`neurosim.config`), workload manifests
+(:mod:`neurosim.workload.io`) and sweep specs (:mod:`neurosim.sweep.spec`). Every value read keeps its source as ``(file, line)`` keyed by its key path
 (a tuple such as ``("device", "write_endurance", "law")``), so that a validation error can name the
 file, the line and the key. ``extends:`` chains merge files; each key keeps the location of the file
 that set it last.
