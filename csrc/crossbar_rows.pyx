@@ -1,7 +1,7 @@
 # cython: language_level=3
 # distutils: extra_compile_args = -ffp-contract=off
 """Row-restricted rebuilds of a crossbar's physics (neurosim.crossbar.physics.CrossbarPhysics,
-neurosim.engine.physics.CrossbarState): after writes to a few cells of a 1T1R crossbar only the rows
+neurosim.crossbar.state.CrossbarState): after writes to a few cells of a 1T1R crossbar only the rows
 holding cells that moved need a new word-line solve, and only their cells new gains and voltages.
 
 Every floating-point expression here is the NumPy expression it replaces, element for element and in

@@ -56,7 +56,7 @@ DEF KIND_SPIKE = 1
 
 DEF HIST_LEN = 4096
 
-# Currents are accumulated in fixed point, cfg["fx_bits"] fractional bits (neurosim.engine.currents,
+# Currents are accumulated in fixed point, cfg["fx_bits"] fractional bits (neurosim.crossbar.currents,
 # docs/engine.md §2): integer sums do not depend on the order of the reads, so every timing model
 # gives the same sums.
 
