@@ -30,7 +30,7 @@ _EXPORTS = {
     "save_workload": "neurosim.workload",
     # mapping
     "Mapping": "neurosim.mapping",
-    "map_workload": "neurosim.mapping",
+    "map_workload": "neurosim.profiling",   # neurosim.mapping.map_workload + the engine-backed profilers
     # engine
     "simulate": "neurosim.engine",
     "SimResult": "neurosim.engine",

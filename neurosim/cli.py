@@ -373,7 +373,7 @@ def report_cmd(db, out_dir, force, sweep_name):
 def map_cmd(hwconfig, workload, strategy, seed, out_path, as_json):
     """Map WORKLOAD onto HWCONFIG and print predicted metrics (traffic, hops, lifetimes)."""
     from .config import load_hardware
-    from .mapping import cli_map
+    from .profiling import cli_map
     from .workload import load_workload
 
     hw = load_hardware(hwconfig)

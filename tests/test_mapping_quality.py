@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.mapping import cli_map, mapping_metrics, map_workload, profile_activity
+from neurosim.profiling import cli_map, mapping_metrics, map_workload, profile_activity
 from neurosim.mapping.netview import as_network
 from neurosim.mapping.partition import kl_partition
 from neurosim.mapping.placement import place
@@ -68,7 +68,7 @@ def test_read_aware_beats_spinemap_on_inference_lifetime():
 
 
 def test_activity_profile_is_cached_by_content_hash(tmp_path, monkeypatch):
-    import neurosim.mapping.activity as activity_module
+    import neurosim.profiling as activity_module
 
     wl = ns.load_workload("traces/digits")
     a1, src1 = profile_activity(wl, cache_dir=tmp_path)
@@ -94,3 +94,18 @@ def test_cli_map_writes_once(tmp_path):
         assert k in res
     with pytest.raises(ns.mapping.MappingError, match="exists"):
         cli_map("espine_pcm", "traces/digits", "spinemap", 0, out)
+
+
+def test_bare_mapping_says_what_it_profiled_without_the_run_layer():
+    """neurosim.mapping alone (no profilers) uses the pure LIF and the spike-count ranking, and says so;
+    ns.map_workload passes the engine-backed profilers (neurosim.profiling)."""
+    import neurosim.mapping as mapping
+
+    hw = ns.load_hardware("espine_pcm")
+    wl = ns.load_workload("traces/diehl_cook")
+    bare = mapping.map_workload(wl, hw, "espine", seed=0)
+    assert bare.metadata["activity_source"] == "lif/numpy"
+    assert bare.metadata["wear_profile"]["profiled"] is False
+    full = ns.map_workload(wl, hw, "espine", seed=0)
+    assert full.metadata["activity_source"] in ("engine/ideal", "cache")
+    assert full.metadata["wear_profile"]["write_pulses"] > 0

@@ -1,40 +1,45 @@
-"""Per-neuron activity (spike counts) for the activity-aware mapping strategies.
+"""Per-neuron activity (spike counts) for the activity-aware mapping strategies, and the interface
+through which the run layer hands the mapping what only a simulation can measure.
 
-``activity`` is float64[n]: spikes of every neuron over the workload (inputs included). Unless the
-user gives one, :func:`profile_activity` runs the workload on the ``ideal`` chip — whose spikes are
-the pure model's spikes (docs/design.md#neuron-model) — and caches the counts by the workload's content hash.
+``activity`` is float64[n]: spikes of every neuron over the workload (inputs included). The mapping
+layer does not run the engine (docs/architecture.md "Layers"): a profiling run is the caller's, passed
+in as :class:`Profilers` — plain callables that return data:
 
-The profiler is :func:`neurosim.engine.simulate` on the ideal chip with a sequential mapping when
-the engine is available (on-chip STDP included, as the ideal chip learns), else the pure-numpy
-discrete-time LIF of docs/design.md#neuron-model (:func:`neurosim.workload.reference_lif.simulate_lif`), an
-exact model of the ideal chip's spikes for static weights (it does not simulate plasticity).
-Input neurons count the workload's input spikes.
+* ``spikes(workload) -> (float64[n], source)``: the spike counts of a workload;
+* ``wear(workload, hw, mapping, ticks, seed) -> WearRun``: the programming pulses of every cell in a
+  run of ``mapping`` on ``hw`` (the espine strategy on a learning chip ranks synapses by them).
 
-Cache: ``$NEUROSIM_CACHE_DIR/activity`` if set, else ``$XDG_CACHE_HOME/neurosim/activity``
-(``~/.cache/neurosim/activity``). Entries are ``<content-hash>.npy`` files written atomically and
-only ever created, never overwritten; an unreadable or mismatched entry is ignored.
+:func:`neurosim.map_workload` passes the engine-backed profilers of :mod:`neurosim.profiling` (the
+ideal-chip spike profile, cached by the workload's content hash, and a run on the target chip).
+Without a ``spikes`` profiler, :func:`profile_activity` uses what the mapping can compute alone: the
+pure-numpy discrete-time LIF of docs/design.md#neuron-model
+(:func:`neurosim.workload.reference_lif.simulate_lif`), an exact model of the ideal chip's spikes for
+static weights (it does not simulate plasticity); the source is then ``"lif/numpy"``. Without a
+``wear`` profiler the espine strategy ranks synapses by pre + post spikes and says so in the
+mapping's ``metadata["wear_profile"]``. Input neurons count the workload's input spikes.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-import warnings
-from pathlib import Path
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .core import MappingError
 
-__all__ = ["profile_activity", "activity_cache_dir", "check_activity"]
+__all__ = ["profile_activity", "check_activity", "Profilers", "WearRun"]
 
 
-def activity_cache_dir() -> Path:
-    env = os.environ.get("NEUROSIM_CACHE_DIR")
-    if env:
-        return Path(env) / "activity"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "neurosim" / "activity"
+class WearRun(NamedTuple):
+    """What the write-aware cell ranking reads from a profiling run."""
+    n_ticks: int              #: ticks simulated
+    write_pulses: int         #: programming pulses in total
+    cell_writes: dict         #: crossbar id -> int array (R, C): programming pulses of every physical cell
+
+
+class Profilers(NamedTuple):
+    """Measurements the mapping cannot make itself; either may be ``None``."""
+    spikes: Callable | None = None    #: ``spikes(workload) -> (float64[n] spike counts, source)``
+    wear: Callable | None = None      #: ``wear(workload, hw, mapping, ticks, seed) -> WearRun``
 
 
 def check_activity(activity, n: int) -> np.ndarray:
@@ -45,39 +50,12 @@ def check_activity(activity, n: int) -> np.ndarray:
     return a
 
 
-#: Bumped whenever the profiling run's semantics change, so stale cached profiles are not reused.
-_PROFILE_VERSION = 2          # 2: currents summed in fixed point (docs/engine.md §2)
-
-
-def _simulate_counts(workload) -> tuple[np.ndarray, str]:
-    n = workload.network.n_neurons
-    try:
-        from neurosim.engine import simulate  # noqa: F401  (the engine may not exist yet)
-        import neurosim as ns
-        from .strategies import map_workload
-        hw = ns.load_hardware("ideal")
-        m = map_workload(workload, hw, "sequential")
-        res = simulate(workload, hw, m, seed=0, timing="functional")   # only the spikes are used
-        spk = np.asarray(res.spikes["neuron"], np.int64)
-        counts = np.bincount(spk, minlength=n).astype(np.float64)
-        if not np.any(workload.network.is_input[spk]):
-            # the engine reports the network's own spikes; inputs replay the workload's spikes
-            counts += np.bincount(np.asarray(workload.input_neurons, np.int64), minlength=n)
-        return counts, "engine/ideal"
-    except ImportError:  # a build without the compiled engine
-        pass
-    except MappingError:  # the workload does not fit the ideal chip: profile with the pure model
-        pass
-    from neurosim.workload.reference_lif import simulate_lif
-    _, neurons = simulate_lif(workload)
-    return np.bincount(neurons, minlength=n).astype(np.float64), "lif/numpy"
-
-
-def profile_activity(workload, activity=None, *, cache: bool = True, cache_dir=None) -> tuple[np.ndarray, str]:
+def profile_activity(workload, activity=None, *, profilers: Profilers | None = None) -> tuple[np.ndarray, str]:
     """Return ``(spike counts float64[n], source)``.
 
-    ``source`` is ``"given"`` for a user-supplied ``activity``, ``"cache"``, ``"engine/ideal"``,
-    ``"lif/numpy"``, or ``"uniform"`` for a bare network without input spikes (all ones)."""
+    ``source`` is ``"given"`` for a user-supplied ``activity``, ``"uniform"`` for a bare network
+    without input spikes (all ones), else what ``profilers.spikes`` returns (the run layer's:
+    ``"cache"``, ``"engine/ideal"`` or ``"lif/numpy"``), or ``"lif/numpy"`` without a spikes profiler."""
     net = getattr(workload, "network", None)
     n = net.n_neurons if net is not None else getattr(workload, "n_neurons", None)
     if activity is not None:
@@ -88,36 +66,14 @@ def profile_activity(workload, activity=None, *, cache: bool = True, cache_dir=N
     if net is None or not hasattr(workload, "content_hash") or not hasattr(workload, "input_ticks"):
         from .netview import as_network
         return np.ones(as_network(workload).n_neurons), "uniform"
-    from .. import __version__
+    spikes = getattr(profilers, "spikes", None)
+    if spikes is not None:
+        return spikes(workload)
+    return lif_counts(workload), "lif/numpy"
 
-    # the profile depends on the workload and on the simulator that produced it
-    key = hashlib.sha256(f"{workload.content_hash()}:{__version__}:{_PROFILE_VERSION}".encode()).hexdigest()
-    d = Path(cache_dir) if cache_dir is not None else activity_cache_dir()
-    entry = d / f"{key}.npy"
-    if cache and entry.is_file():
-        try:
-            a = np.load(entry, allow_pickle=False)
-            if a.shape == (n,) and a.dtype == np.float64 and np.all(np.isfinite(a)):
-                return a, "cache"
-        except (OSError, ValueError):
-            pass
-    counts, source = _simulate_counts(workload)
-    if cache:
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{key[:16]}-", suffix=".npy")
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, counts)
-            try:
-                os.link(tmp, entry)                 # create only; never replace an existing file
-            except FileExistsError:
-                pass
-            except OSError:
-                if not entry.exists():
-                    os.replace(tmp, entry)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError as e:
-            warnings.warn(f"could not cache activity profile in {d}: {e}", stacklevel=2)
-    return counts, source
+
+def lif_counts(workload) -> np.ndarray:
+    """float64[n]: spikes of every neuron (inputs: the workload's input spikes) by the pure-numpy LIF."""
+    from neurosim.workload.reference_lif import simulate_lif
+    _, neurons = simulate_lif(workload)
+    return np.bincount(neurons, minlength=workload.network.n_neurons).astype(np.float64)

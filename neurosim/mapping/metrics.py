@@ -95,16 +95,18 @@ def _km1_and_cut(ptr, cl, root, w, level):
     return km1, cut
 
 
-def mapping_metrics(workload, hw, mapping, activity=None) -> dict:
+def mapping_metrics(workload, hw, mapping, activity=None, *, profilers=None) -> dict:
     """Predicted metrics of ``mapping`` for ``workload`` on ``hw`` (module docstring). ``activity``
-    (spike counts per neuron) defaults to the cached ideal-chip profile of the workload."""
+    (spike counts per neuron) defaults to ``profilers.spikes`` of the workload, else the pure-numpy
+    LIF (:func:`~.activity.profile_activity`); :func:`neurosim.profiling.mapping_metrics` passes the
+    cached ideal-chip profile."""
     from .activity import profile_activity
     from .cells import synapse_intensity
     from .endurance import has_read_disturb, has_write_wear, read_endurance_logical, write_endurance_logical
     from .placement import make_cost
 
     net = as_network(workload)
-    spikes, source = profile_activity(workload, activity)
+    spikes, source = profile_activity(workload, activity, profilers=profilers)
     n_ticks = getattr(workload, "n_ticks", None)
     K, R, C = hw.n_crossbars, hw.tile.crossbar_rows, hw.neurons_per_crossbar
     used = mapping.used_crossbars()

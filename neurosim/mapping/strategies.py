@@ -23,6 +23,10 @@ ls_every, ls_sweeps), ``placement_method`` (pso+ls, ls, random, inorder), ``cell
 ``wear_profile`` (espine on a learning chip: rank synapses by the programming pulses of a profiling
 run on the target chip, default true; false ranks them by pre + post spikes), ``profile_ticks``
 (ticks of that run, default the whole workload).
+
+The profiling runs (spike counts, wear) are not made here: ``map_workload(..., profilers=...)``
+receives them as callables (:class:`neurosim.mapping.activity.Profilers`); :func:`neurosim.map_workload`
+passes the engine-backed ones of :mod:`neurosim.profiling`.
 """
 from __future__ import annotations
 
@@ -75,7 +79,7 @@ def _activity(ctx):
     if ctx["activity"] is not None:
         return ctx["activity"], "given"
     from .activity import profile_activity
-    return profile_activity(ctx["workload"])
+    return profile_activity(ctx["workload"], profilers=ctx["profilers"])
 
 
 def _reweight(ctx):
@@ -124,7 +128,9 @@ def _partition_and_place(ctx, *, life_kind=None, partitioner="kl"):
         measured = False
         if life_kind == "write" and opts.get("wear_profile", True):
             prof = _wear_profile(ctx, slot_xbar, opts.get("profile_ticks"))
-            if prof is not None:
+            if isinstance(prof, dict):
+                meta["wear_profile"] = prof
+            elif prof is not None:
                 writes, pmeta = prof
                 meta["wear_profile"] = pmeta
                 measured = True
@@ -145,7 +151,8 @@ def _partition_and_place(ctx, *, life_kind=None, partitioner="kl"):
 def _wear_profile(ctx, slot_xbar, ticks):
     """Programming pulses of every synapse in a profiling run of the workload on the target chip,
     with the clusters already placed and cells in neuron order; ``None`` when there is nothing to
-    profile (no on-chip learning, no plastic synapse, or a bare network without input spikes).
+    profile (no on-chip learning, no plastic synapse, or a bare network without input spikes); a
+    metadata dict saying so when there is no ``wear`` profiler to run it (ctx["profilers"]).
 
     Wear is counted, not estimated from spike counts: with multilevel cells a synapse is written
     when its weight crosses a level boundary, which spike counts do not predict (a weight dithering
@@ -154,24 +161,26 @@ def _wear_profile(ctx, slot_xbar, ticks):
     if (not hw.learning.enabled or not np.any(net.plastic) or not hasattr(wl, "input_ticks")
             or not hasattr(wl, "network")):
         return None
-    from ..engine import simulate
+    wear = getattr(ctx["profilers"], "wear", None)
+    if wear is None:     # nothing here can run the chip: the spike-count ranking, and the metadata says so
+        return {"profiled": False, "ranking": "pre + post spikes (no wear profiler given)"}
     m0 = assemble_mapping(net, hw, ctx["slots"], slot_xbar, strategy="wear-profile", seed=ctx["seed"])
-    res = simulate(wl, hw, m0, ticks=ticks, seed=ctx["seed"], timing="functional")   # writes only: timing-free
-    return synapse_writes(res, m0, hw), {"ticks": int(res.n_ticks), "write_pulses": int(res.counts["write_pulses"]),
-                                         "mapping": "placed clusters, cells in neuron order"}
+    run = wear(wl, hw, m0, ticks, ctx["seed"])
+    return synapse_writes(run.cell_writes, m0, hw), {"ticks": int(run.n_ticks), "write_pulses": int(run.write_pulses),
+                                                     "mapping": "placed clusters, cells in neuron order"}
 
 
-def synapse_writes(res, mapping, hw) -> np.ndarray:
+def synapse_writes(cell_writes, mapping, hw) -> np.ndarray:
     """float64[nnz]: programming pulses of every synapse's cells (both cells of a differential pair)
-    in the simulation ``res`` of ``mapping``."""
+    given ``cell_writes`` (crossbar id -> physical (R, C) pulses, :class:`~.activity.WearRun`) of a
+    run of ``mapping``."""
     out = np.zeros(mapping.synapse_crossbar.size)
     diff = hw.device.weight_encoding == "differential"
     order = np.argsort(mapping.synapse_crossbar, kind="stable")
     ks = mapping.synapse_crossbar[order]
-    for x in res.crossbars:
-        lo, hi = np.searchsorted(ks, [x.crossbar, x.crossbar + 1])
+    for xb, W in cell_writes.items():             # W physical (R, C): no assumption on the block layout
+        lo, hi = np.searchsorted(ks, [xb, xb + 1])
         ids = order[lo:hi]
-        W = x.cell_writes(full=True)              # physical (R, C): no assumption on the block layout
         r, c = mapping.synapse_row[ids], mapping.synapse_column[ids]
         # physical columns of logical column c as in metrics.lifetime.physical_columns_of
         out[ids] = W[r, 2 * c] + W[r, 2 * c + 1] if diff else W[r, c]
@@ -244,13 +253,16 @@ def _metis(ctx):
 
 
 def map_workload(workload, hw, strategy: str = "sequential", *, seed: int = 0, activity=None,
-                 split_fanin: bool = True, options: dict | None = None) -> Mapping:
+                 split_fanin: bool = True, options: dict | None = None, profilers=None) -> Mapping:
     """Map a workload (or network) onto ``hw`` with the named ``strategy``; return a validated
     :class:`Mapping`.
 
     ``activity`` (float64[n] spike counts per neuron) weights the traffic objective of the
-    activity-aware strategies; by default they profile the workload on the ``ideal`` chip
-    (:func:`neurosim.mapping.activity.profile_activity`). ``split_fanin=False`` refuses neurons whose
+    activity-aware strategies; by default they ask ``profilers.spikes``
+    (:class:`neurosim.mapping.activity.Profilers`), else the pure-numpy LIF
+    (:func:`neurosim.mapping.activity.profile_activity`); ``profilers.wear`` measures the wear espine ranks
+    synapses by on a learning chip. :func:`neurosim.map_workload` passes the engine-backed profilers
+    (the ideal-chip profile, cached; a run on ``hw``): use it for the documented results. ``split_fanin=False`` refuses neurons whose
     fan-in exceeds the rows instead of splitting them into partial-sum slots. ``options`` passes
     strategy parameters (see docs/mapping.md)."""
     if strategy not in STRATEGIES:
@@ -271,7 +283,8 @@ def map_workload(workload, hw, strategy: str = "sequential", *, seed: int = 0, a
     n_ticks = getattr(workload, "n_ticks", None)
     hg = build_hypergraph(net, slots, spikes, n_ticks=n_ticks)
     ctx = {"net": net, "hw": hw, "slots": slots, "hg": hg, "seed": int(seed), "workload": workload,
-           "activity": None if activity is None else spikes, "options": dict(options or {})}
+           "activity": None if activity is None else spikes, "options": dict(options or {}),
+           "profilers": profilers}
     out = STRATEGIES[strategy](ctx)
     meta = {"strategy": strategy, "n_slots": slots.n, "n_split_neurons": int(np.sum(slots.n_slots_of > 1))}
     meta.update(out.get("metadata", {}))

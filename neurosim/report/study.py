@@ -75,7 +75,7 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
     objects or a preset name/path and a trace directory. ``timing``: the engine's timing model
     (``"functional"``: no latency figures, and no spike-timing comparison with the ideal chip)."""
     from ..engine import simulate
-    from ..mapping import map_workload
+    from ..profiling import map_workload
     from ..metrics import evaluate
     from ..metrics.aging import aging_study
 

@@ -80,7 +80,7 @@ def study_point(params: dict) -> dict:
     """Evaluate one study point; returns a flat dict (module docstring)."""
     from ..config import load_hardware
     from ..engine import simulate
-    from ..mapping import map_workload
+    from ..profiling import map_workload
     from ..metrics import evaluate
     from ..sweep.study import HW_AXES
 

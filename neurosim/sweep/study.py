@@ -43,7 +43,7 @@ def run_point(params: dict) -> dict:
     """Evaluate one sweep point; returns a flat dict of metrics (see the module docstring)."""
     from ..config import load_hardware
     from ..engine import simulate
-    from ..mapping import map_workload
+    from ..profiling import map_workload
     from ..metrics import evaluate
     from ..workload import load_workload
 
