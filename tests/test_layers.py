@@ -21,7 +21,8 @@ PKG = ROOT / "neurosim"
 
 #: Packages that depend on nothing but the bottom layer and each other.
 UPPER = ("neurosim.engine", "neurosim.mapping", "neurosim.metrics", "neurosim.report", "neurosim.sweep",
-         "neurosim.studies", "neurosim.reference", "neurosim.cli", "neurosim.profiling")
+         "neurosim.studies", "neurosim.reference", "neurosim.cli", "neurosim.profiling",
+         "neurosim.experiment")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ RULES = [
     # issue 14: profiles (spike counts, wear) come in as data from the run layer (neurosim.profiling)
     Rule("mapping is independent of the engine and of the package root",
          ("neurosim.mapping",), ("neurosim.engine", "neurosim.profiling"), forbidden_exact=("neurosim",)),
+    # issue 14: the run layer (load → map → simulate → evaluate) sits above everything it runs
+    Rule("nothing below the run layer imports it",
+         ("neurosim.mapping", "neurosim.engine", "neurosim.metrics", "neurosim.workload", "neurosim.config",
+          "neurosim.crossbar", "neurosim.devices", "neurosim._util"), ("neurosim.experiment",)),
 ]
 
 

@@ -75,6 +75,7 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
     objects or a preset name/path and a trace directory. ``timing``: the engine's timing model
     (``"functional"``: no latency figures, and no spike-timing comparison with the ideal chip)."""
     from ..engine import simulate
+    from ..experiment import ideal_reference
     from ..profiling import map_workload
     from ..metrics import evaluate
     from ..metrics.aging import aging_study
@@ -104,12 +105,7 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
             bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed, timing=timing))
         ideal_res = None
         if ideal:
-            def _ideal():
-                from ..config import load_hardware
-                hwi = load_hardware("ideal")
-                mi = map_workload(wl, hwi, "sequential", seed=seed)
-                return simulate(wl, hwi, mi, ticks=T, seed=seed, timing=timing)
-            ideal_res = step("ideal reference", _ideal)
+            ideal_res = step("ideal reference", lambda: ideal_reference(wl, T, seed=seed, timing=timing))
 
         def _eval():
             b = None

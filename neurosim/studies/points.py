@@ -78,33 +78,19 @@ def _maps(ev, hw, kind: str) -> dict:
 
 def study_point(params: dict) -> dict:
     """Evaluate one study point; returns a flat dict (module docstring)."""
-    from ..config import load_hardware
-    from ..engine import simulate
-    from ..profiling import map_workload
-    from ..metrics import evaluate
+    from ..experiment import run_experiment
     from ..sweep.study import HW_AXES
 
     opts = dict(params.get("options") or {})
     unknown = set(opts) - _OPTIONS
     if unknown:
         raise ValueError(f"options: unknown key(s) {sorted(unknown)}; expected {sorted(_OPTIONS)}")
-    seed = int(params.get("seed", 0))
-    t0 = time.perf_counter()
-    hw = load_hardware(params["hwconfig"], overrides=params.get("overrides") or {})
-    wl = load_study_workload(params["workload"], opts.get("plastic"))
-    T = wl.n_ticks if params.get("ticks") is None else min(int(params["ticks"]), wl.n_ticks)
-    from ..config.resources import check_fits
-
-    check_fits(hw, wl, T, what=f"the point {params['strategy']} on {wl.name!r}", stage="run")
-    t1 = time.perf_counter()
-    m = map_workload(wl, hw, params["strategy"], seed=seed,
-                     options={"profile_ticks": T, **(opts.get("mapping_options") or {})})
-    t2 = time.perf_counter()
-    res = simulate(wl, hw, m, ticks=T, seed=seed)
-    t3 = time.perf_counter()
     want_maps = bool(opts.get("maps"))
-    ev = evaluate(res, hw, m, workload=wl, maps=want_maps)
-    t4 = time.perf_counter()
+    run = run_experiment(params["hwconfig"], lambda: load_study_workload(params["workload"], opts.get("plastic")),
+                         params["strategy"], overrides=params.get("overrides"), seed=int(params.get("seed", 0)),
+                         ticks=params.get("ticks"), clamp_ticks=True, maps=want_maps,
+                         mapping_options=opts.get("mapping_options"), fits_stage="run")
+    hw, wl, m, res, ev, T, seed = run.hw, run.workload, run.mapping, run.result, run.evaluation, run.ticks, run.seed
     out = ev.flat()
     out["workload_name"] = wl.name
     out["plastic_synapses"] = int(wl.network.n_plastic)
@@ -140,6 +126,5 @@ def study_point(params: dict) -> dict:
             out["time_to_first_reprogram_s"] = aged["time_to_first_reprogram_s"]
     # wall-clock times are kept apart from the result (a pure function of the point's parameters)
     from ..sweep.runner import TIMING_KEY
-    out[TIMING_KEY] = {"load_s": t1 - t0, "map_s": t2 - t1, "simulate_s": t3 - t2, "evaluate_s": t4 - t3,
-                       "total_s": time.perf_counter() - t0}
+    out[TIMING_KEY] = {**run.timing, "total_s": time.perf_counter() - run.started}
     return out

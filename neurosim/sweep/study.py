@@ -41,37 +41,18 @@ HW_AXES = {
 
 def run_point(params: dict) -> dict:
     """Evaluate one sweep point; returns a flat dict of metrics (see the module docstring)."""
-    from ..config import load_hardware
-    from ..engine import simulate
-    from ..profiling import map_workload
-    from ..metrics import evaluate
-    from ..workload import load_workload
+    from ..experiment import run_experiment
 
     opts = dict(params.get("options") or {})
     unknown = set(opts) - {"ideal", "ages_s", "mapping_options"}
     if unknown:
         raise ValueError(f"options: unknown key(s) {sorted(unknown)} for neurosim.sweep.study:run_point; "
                          "expected ideal, ages_s, mapping_options")
-    seed = int(params.get("seed", 0))
-    t0 = time.perf_counter()
-    hw = load_hardware(params["hwconfig"], overrides=params.get("overrides") or {})
-    wl = load_workload(params["workload"])
-    T = wl.n_ticks if params.get("ticks") is None else int(params["ticks"])
-    from ..config.resources import check_fits
-
-    check_fits(hw, wl, T, what=f"the point {params['strategy']} on {wl.name!r}", stage="simulate")
-    t1 = time.perf_counter()
-    m = map_workload(wl, hw, params["strategy"], seed=seed,
-                     options={"profile_ticks": T, **(opts.get("mapping_options") or {})})
-    t2 = time.perf_counter()
-    res = simulate(wl, hw, m, ticks=T, seed=seed)
-    t3 = time.perf_counter()
-    ideal = None
-    if opts.get("ideal"):
-        hwi = load_hardware("ideal")
-        ideal = simulate(wl, hwi, map_workload(wl, hwi, "sequential", seed=seed), ticks=T, seed=seed)
-    ev = evaluate(res, hw, m, ideal=ideal, workload=wl, maps=False)
-    t4 = time.perf_counter()
+    run = run_experiment(params["hwconfig"], params["workload"], params["strategy"],
+                         overrides=params.get("overrides"), seed=int(params.get("seed", 0)), ticks=params.get("ticks"),
+                         ideal=bool(opts.get("ideal")), maps=False, mapping_options=opts.get("mapping_options"),
+                         fits_stage="simulate")
+    hw, wl, m, ev, T, seed = run.hw, run.workload, run.mapping, run.evaluation, run.ticks, run.seed
     out = ev.flat()
     for name, get in HW_AXES.items():
         out[f"hw.{name}"] = get(hw)
@@ -83,11 +64,5 @@ def run_point(params: dict) -> dict:
                       "drifted_cells", "refresh_writes"):
                 out[f"aging.{i}.{k}"] = row[k]
         out["time_to_first_reprogram_s"] = aged["time_to_first_reprogram_s"]
-    out[TIMING_KEY] = {
-        "load_s": t1 - t0,
-        "map_s": t2 - t1,
-        "simulate_s": t3 - t2,
-        "evaluate_s": t4 - t3,
-        "total_s": time.perf_counter() - t0,
-    }
+    out[TIMING_KEY] = {**run.timing, "total_s": time.perf_counter() - run.started}
     return out
