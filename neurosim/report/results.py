@@ -5,7 +5,6 @@ written) are the string ``"inf"``; values that do not apply are ``null``.
 """
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -99,47 +98,40 @@ def load_results(path) -> dict:
     return doc
 
 
-def _csv(path: Path, header: list, rows) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for r in rows:
-            w.writerow([jsonable(v) if not isinstance(v, str) else v for v in r])
-
-
 def write_tables(study, out: Path) -> list[str]:
     """CSV tables of a run; returns the file names written."""
+    from .tables import write_csv
     ev = study.evaluation
     names = []
     cols = ["crossbar", "tile", "rows_used", "cells_used", "write_lifetime_inferences", "write_lifetime_seconds",
             "read_lifetime_inferences", "read_lifetime_seconds", "writes_per_inference_max",
             "reads_per_inference_max", "write_endurance_min", "read_endurance_min", "failed_cells"]
-    _csv(out / "crossbars.csv", cols, ([row[c] for c in cols] for row in ev.crossbar_table))
+    write_csv(out / "crossbars.csv", cols, ([row[c] for c in cols] for row in ev.crossbar_table))
     names.append("crossbars.csv")
     e = ev.energy
     comps = [k for k in e["run_pj"]]
-    _csv(out / "energy.csv", ["component", "run_pj", "per_inference_pj", "power_w", "fraction"],
-         ([c, e["run_pj"][c], e["per_inference_pj"][c], e["power_w"][c], e["fraction"].get(c, 1.0)] for c in comps))
+    write_csv(out / "energy.csv", ["component", "run_pj", "per_inference_pj", "power_w", "fraction"],
+              ([c, e["run_pj"][c], e["per_inference_pj"][c], e["power_w"][c], e["fraction"].get(c, 1.0)] for c in comps))
     names.append("energy.csv")
     h = ev.latency["packet_latency_histogram"]
-    _csv(out / "latency_histogram.csv", ["latency_cycles", "packets"], zip(h["cycles"], h["count"]))
+    write_csv(out / "latency_histogram.csv", ["latency_cycles", "packets"], zip(h["cycles"], h["count"]))
     names.append("latency_histogram.csv")
     res = study.result
     if res.traffic_end_cycle is None:        # timing="functional": the real-time schedule, no traffic timing
         busy = [None] * res.n_ticks
     else:
         busy = (np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])).tolist()
-    _csv(out / "ticks.csv", ["tick", "start_cycle", "cycles", "busy_cycles"],
-         zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy))
+    write_csv(out / "ticks.csv", ["tick", "start_cycle", "cycles", "busy_cycles"],
+              zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy))
     names.append("ticks.csv")
-    _csv(out / "spikes.csv", ["tick", "neuron", "cycle"],
-         zip(res.spikes["tick"].tolist(), res.spikes["neuron"].tolist(), res.spikes["cycle"].tolist()))
+    write_csv(out / "spikes.csv", ["tick", "neuron", "cycle"],
+              zip(res.spikes["tick"].tolist(), res.spikes["neuron"].tolist(), res.spikes["cycle"].tolist()))
     names.append("spikes.csv")
     if study.aging:
         keys = ["age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
                 "packet_latency_mean_cycles", "packet_latency_p99_cycles", "busy_cycles_per_tick_mean", "overruns",
                 "worn_cells", "drifted_cells", "out_of_tolerance_cells", "max_rel_drift", "refresh_writes", "changed_synapses", "simulated"]
-        _csv(out / "aging.csv", keys, ([row.get(k) for k in keys] for row in study.aging["ages"]))
+        write_csv(out / "aging.csv", keys, ([row.get(k) for k in keys] for row in study.aging["ages"]))
         names.append("aging.csv")
     return names
 

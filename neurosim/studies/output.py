@@ -2,7 +2,6 @@
 (built with :mod:`neurosim.report.html` and the Agg backend of :mod:`neurosim.report.figures`)."""
 from __future__ import annotations
 
-import csv
 import json
 import math
 from datetime import datetime, timezone
@@ -11,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..report.figures import _plt, png
+from ..report.tables import write_csv
 
 __all__ = ["write_study", "figures"]
 
@@ -27,31 +28,7 @@ def _clean(v):
     return jsonable(v)
 
 
-def _csv(path: Path, rows: list, columns: list) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([_cell(r.get(c)) for c in columns])
-
-
-def _cell(v):
-    if v is None:
-        return ""
-    if isinstance(v, float) and math.isinf(v):
-        return "inf"
-    if isinstance(v, (list, tuple)):
-        return " ".join(str(x) for x in v)
-    return v
-
-
-def _plt():
-    from ..report.figures import _plt as p
-    return p()
-
-
 def _bars(rows, plan, averages) -> bytes:
-    from ..report.figures import png
     plt = _plt()
     strategies = plan["strategies"]
     wls = list(dict.fromkeys(r["workload"] for r in rows))
@@ -80,7 +57,6 @@ def _bars(rows, plan, averages) -> bytes:
 
 
 def _overheads(rows, plan) -> bytes:
-    from ..report.figures import png
     plt = _plt()
     strategies = plan["strategies"]
     wls = list(dict.fromkeys(r["workload"] for r in rows))
@@ -104,7 +80,6 @@ def _overheads(rows, plan) -> bytes:
 
 
 def _map_panels(maps_by_strategy: dict, workload: str, kind: str) -> bytes:
-    from ..report.figures import png
     plt = _plt()
     n = len(maps_by_strategy)
     fig, axes = plt.subplots(2, n, figsize=(4.6 * n, 7.4), squeeze=False)
@@ -137,7 +112,6 @@ def _map_panels(maps_by_strategy: dict, workload: str, kind: str) -> bytes:
 
 
 def _sensitivity(rows, part, plan) -> bytes:
-    from ..report.figures import png
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     wls = list(dict.fromkeys(r["workload"] for r in rows))
@@ -171,7 +145,6 @@ def _sensitivity(rows, part, plan) -> bytes:
 
 
 def _aging(rows) -> bytes:
-    from ..report.figures import png
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     for r in rows:
@@ -343,16 +316,16 @@ def write_study(res, out: Path, *, commands: list[str]) -> list[str]:
         if part == "aging":
             flat = [{"strategy": r["strategy"], "label": r["label"], **a} for r in rows if r["fits"] for a in r.get("ages") or []]
             keys = ["strategy", "label"] + sorted({k for a in flat for k in a} - {"strategy", "label"})
-            _csv(out / "aging.csv", flat, keys)
+            write_csv(out / "aging.csv", keys, flat)
             names.append("aging.csv")
             continue
         fname = "lifetime.csv" if part == "main" else f"sensitivity_{part}.csv"
-        _csv(out / fname, rows, cols)
+        write_csv(out / fname, cols, rows)
         names.append(fname)
     arows = [{"strategy": s, **{k: (", ".join(v) if isinstance(v, list) else v) for k, v in a.items()}}
              for s, a in res.averages.items()]
     if arows:
-        _csv(out / "averages.csv", arows, list(arows[0]))
+        write_csv(out / "averages.csv", list(arows[0]), arows)
         names.append("averages.csv")
     figs = figures(res)
     (out / "figures").mkdir(exist_ok=True)

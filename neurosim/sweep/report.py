@@ -16,7 +16,6 @@ self-contained ``report.html``. Seeds are averaged (lifetimes: geometric mean) p
 """
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections import defaultdict
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..report.tables import write_csv
 
 __all__ = ["load_points", "pareto_mask", "render_sweep_report", "write_sweep_report", "SweepReportError",
            "AXIS_LABELS"]
@@ -246,21 +246,6 @@ def _axis_numeric(values) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
-def _write_csv(path: Path, rows: list, columns: list | None = None) -> None:
-    from ..report.results import jsonable
-    if columns is None:
-        columns = []
-        for r in rows:
-            for k in r:
-                if k not in columns:
-                    columns.append(k)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([jsonable(r.get(c)) for c in columns])
-
-
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
 
@@ -343,7 +328,7 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                         f"{slug}_relative_vs_{_slug(axis)}.png", f"lifetime relative to baseline against {label}",
                         f"Lifetime of each strategy divided by the baseline ({baseline}) at the same chip parameters.")
             csv_name = f"{slug}_lifetime_by_{_slug(axis)}.csv"
-            _write_csv(out / csv_name, sorted(table_rows, key=lambda t: (t["series"], t[axis])))
+            write_csv(out / csv_name, None, sorted(table_rows, key=lambda t: (t["series"], t[axis])))
             files.append(csv_name)
             parts.append(table(["series", label, "lifetime (years)", "× baseline", "energy/inf. (pJ)", "latency (cycles)"],
                                [[esc(t["series"]), fmt(t[axis]), fmt(t["lifetime_years"]), fmt(t["lifetime_rel_baseline"]),
@@ -376,7 +361,7 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                     f"Every design point (seed-averaged), each strategy's non-dominated front joined.{note}")
         front_rows = [r for r in merged if r["pareto_front"]]
         cols = ["strategy", "workload"] + varied + [k for k, _, _ in OBJECTIVES] + ["accuracy", "seeds"]
-        _write_csv(out / f"{slug}_pareto.csv", front_rows, cols)
+        write_csv(out / f"{slug}_pareto.csv", cols, front_rows)
         files.append(f"{slug}_pareto.csv")
         parts.append(f'<p class="note">{len(front_rows)} of {len(merged)} design points are non-dominated in all three '
                      f"objectives (lifetime ↑, energy ↓, latency ↓); listed in {esc(slug)}_pareto.csv.</p>")
@@ -385,7 +370,7 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                            [[esc(r["strategy"])] + [fmt(r.get(a)) for a in varied]
                             + [fmt(r["lifetime_years"]), fmt(r["energy_per_inference_pj"]), fmt(r["packet_latency_mean_cycles"])]
                             for r in front_rows]))
-    _write_csv(out / "points.csv", all_rows)
+    write_csv(out / "points.csv", None, all_rows)
     files.insert(0, "points.csv")
     parts.append(f'<p class="note">Files: {esc(", ".join(files))}. Keys: docs/sweeps.md.</p>')
     return page("neurosim sweep report", "\n".join(parts)), files
