@@ -25,7 +25,8 @@ import numpy as np
 
 __all__ = ["study_point", "load_study_workload"]
 
-_OPTIONS = {"plastic", "maps", "ages_rel", "mapping_options", "kind"}
+#: The options :func:`study_point` takes (sweep specs are checked against them before any point runs).
+OPTIONS = ("plastic", "maps", "ages_rel", "mapping_options", "kind")
 
 
 def load_study_workload(path: str, plastic=None):
@@ -82,9 +83,9 @@ def study_point(params: dict) -> dict:
     from ..sweep.study import HW_AXES
 
     opts = dict(params.get("options") or {})
-    unknown = set(opts) - _OPTIONS
+    unknown = set(opts) - set(OPTIONS)
     if unknown:
-        raise ValueError(f"options: unknown key(s) {sorted(unknown)}; expected {sorted(_OPTIONS)}")
+        raise ValueError(f"options: unknown key(s) {sorted(unknown)}; expected {sorted(OPTIONS)}")
     want_maps = bool(opts.get("maps"))
     run = run_experiment(params["hwconfig"], lambda: load_study_workload(params["workload"], opts.get("plastic")),
                          params["strategy"], overrides=params.get("overrides"), seed=int(params.get("seed", 0)),

@@ -242,7 +242,9 @@ def _check_mapping_options(value, where: tuple) -> list:
 
 
 def _check_run_point(options: dict, where: tuple) -> list:
-    issues = _unknown(options, ("ideal", "ages_s", "mapping_options"), where, "run_point")
+    from .study import OPTIONS
+
+    issues = _unknown(options, OPTIONS, where, "run_point")
     if "ideal" in options and not isinstance(options["ideal"], bool):
         issues.append((where + ("ideal",), f"expected true or false, got {options['ideal']!r}"))
     if "ages_s" in options and options["ages_s"] is not None:
@@ -261,7 +263,9 @@ def _check_capacity_point(options: dict, where: tuple) -> list:
 
 
 def _check_study_point(options: dict, where: tuple) -> list:
-    issues = _unknown(options, ("plastic", "maps", "ages_rel", "mapping_options", "kind"), where, "study_point")
+    from ..studies.points import OPTIONS
+
+    issues = _unknown(options, OPTIONS, where, "study_point")
     plastic = options.get("plastic")
     if plastic is not None:
         if not isinstance(plastic, dict):

@@ -24,6 +24,9 @@ __all__ = ["run_point", "HW_AXES"]
 
 #: Chip parameters copied into every result (``hw.<name>``), so reports can plot against them even
 #: when a sweep does not override them.
+#: The options :func:`run_point` takes (sweep specs are checked against them before any point runs).
+OPTIONS = ("ideal", "ages_s", "mapping_options")
+
 HW_AXES = {
     "crossbar_rows": lambda hw: hw.tile.crossbar_rows,
     "crossbar_columns": lambda hw: hw.tile.crossbar_columns,
@@ -44,10 +47,10 @@ def run_point(params: dict) -> dict:
     from ..experiment import run_experiment
 
     opts = dict(params.get("options") or {})
-    unknown = set(opts) - {"ideal", "ages_s", "mapping_options"}
+    unknown = set(opts) - set(OPTIONS)
     if unknown:
         raise ValueError(f"options: unknown key(s) {sorted(unknown)} for neurosim.sweep.study:run_point; "
-                         "expected ideal, ages_s, mapping_options")
+                         f"expected {', '.join(OPTIONS)}")
     run = run_experiment(params["hwconfig"], params["workload"], params["strategy"],
                          overrides=params.get("overrides"), seed=int(params.get("seed", 0)), ticks=params.get("ticks"),
                          ideal=bool(opts.get("ideal")), maps=False, mapping_options=opts.get("mapping_options"),
