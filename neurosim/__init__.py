@@ -34,6 +34,8 @@ _EXPORTS = {
     # engine
     "simulate": "neurosim.engine",
     "SimResult": "neurosim.engine",
+    "Chip": "neurosim.engine",
+    "EngineOptions": "neurosim.engine",
     # metrics
     "evaluate": "neurosim.metrics",
 }

@@ -1,30 +1,16 @@
 """The compiled engine against the SimPy reference model (neurosim.reference) on random small
 workloads, chips and mappings: identical spikes and cycle stamps, tick starts, overruns, per-cell
 read and write counters, conductances, packet latencies, link traffic and energies."""
-import contextlib
-
 import numpy as np
 import pytest
 from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neurosim as ns
-import neurosim.engine.core as engine_core_py
 from neurosim.config.schema import HardwareConfig
 from neurosim.reference import random_mapping, simulate_reference
 
 pytest.importorskip("simpy")
-
-
-@contextlib.contextmanager
-def xy_trees(mode):
-    """Run the engine with its multicast trees stored as `mode` (neurosim.engine.core._XY_TREES)."""
-    old = engine_core_py._XY_TREES
-    engine_core_py._XY_TREES = mode
-    try:
-        yield
-    finally:
-        engine_core_py._XY_TREES = old
 
 
 def make_chip(base, over):
@@ -163,13 +149,13 @@ def compare_functional(res, ref):
     assert np.array_equal(res.tick_start_cycle, P * np.arange(res.n_ticks + 1))
 
 
-def run_both(wl, hw, m):
+def run_both(wl, hw, m, options=None):
     """Run the engine and the SimPy reference on one fixed case, compare them, return the engine's result."""
-    res = ns.simulate(wl, hw, m)
+    res = ns.simulate(wl, hw, m, options=options)
     ref = simulate_reference(wl, hw, m)
     assert res.spikes.size > 0  # the comparison covers real spikes, not two empty rasters
     compare(res, ref)
-    compare_functional(ns.simulate(wl, hw, m, timing="functional"), ref)
+    compare_functional(ns.simulate(wl, hw, m, timing="functional", options=options), ref)
     return res
 
 
@@ -194,8 +180,7 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
     except ValueError:
         assume(False)  # the random placement ran out of room on this tiny chip
     # both stores of the multicast trees ("auto" keeps nodes on meshes this small)
-    with xy_trees(trees):
-        res = ns.simulate(wl, hw, m, seed=seed)
+    res = ns.simulate(wl, hw, m, seed=seed, options=ns.EngineOptions(xy_trees=trees))
     if mc == "router":
         assert res.extra["xy_trees"] == ("columns" if trees == "columns" else "nodes")
     ref = simulate_reference(wl, hw, m, seed=seed)
@@ -203,13 +188,13 @@ def test_engine_matches_simpy_reference(seed, chip, w, h, cpt, buf, flits, mc, r
     compare_functional(ns.simulate(wl, hw, m, seed=seed, timing="functional"), ref)
 
 
-def fixed_case(chip, seed, d, ticks, plastic, max_delay, split=0.0):
+def fixed_case(chip, seed, d, ticks, plastic, max_delay, split=0.0, options=None):
     """One fixed random case on chip CHIPS[chip](d), run by both models: (engine result, mapping)."""
     rng = np.random.default_rng(seed)
     hw = CHIPS[chip](d)
     wl = make_workload(rng, 6, 8 if chip != "ideal" else 10, ticks, plastic, max_delay)
     m = random_mapping(wl, hw, rng, split=split)
-    return run_both(wl, hw, m), wl, m
+    return run_both(wl, hw, m, options), wl, m
 
 
 PCM_SMALL = dict(w=2, h=1, cpt=2, buf=2, mc="router", period=500)
@@ -252,11 +237,10 @@ def test_learning_wears_cells_out_identically():
     assert res.counts["failed_cells"] > 0
 
 
-def test_stdp_factors_beyond_the_table_identically(monkeypatch):
+def test_stdp_factors_beyond_the_table_identically():
     """The engine tabulates exp(-dt / tau) for short spike-time differences: with a 2-tick table
     most factors are computed instead, and the learning case still matches the reference."""
-    monkeypatch.setattr(engine_core_py, "_STDP_LUT_TICKS", 2)
-    res, _, _ = fixed_case("pcm", 7, PCM_SMALL, 60, True, 1)
+    res, _, _ = fixed_case("pcm", 7, PCM_SMALL, 60, True, 1, options=ns.EngineOptions(stdp_lut_ticks=2))
     assert res.counts["write_pulses"] > 0
 
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-import neurosim.engine.core as engine_core_py
 from neurosim._core import engine_core
 from neurosim.engine.core import pack
 from neurosim.reference import random_mapping
@@ -14,9 +13,8 @@ from neurosim.reference import random_mapping
 from test_reference_equivalence import make_chip, make_workload
 
 
-def run(wl, hw, m, trees, monkeypatch):
-    monkeypatch.setattr(engine_core_py, "_XY_TREES", trees)
-    return ns.simulate(wl, hw, m, seed=3)
+def run(wl, hw, m, trees):
+    return ns.simulate(wl, hw, m, seed=3, options=ns.EngineOptions(xy_trees=trees))
 
 
 def same(a, b):
@@ -30,15 +28,15 @@ def same(a, b):
 
 
 @pytest.mark.parametrize("w,h,buf", [(6, 5, 2), (1, 7, 4), (8, 1, 1), (4, 4, 1)])
-def test_column_masks_route_like_tree_nodes(w, h, buf, monkeypatch):
+def test_column_masks_route_like_tree_nodes(w, h, buf):
     rng = np.random.default_rng(w * 100 + h)
     hw = make_chip("ideal", {"noc__mesh_width": w, "noc__mesh_height": h, "tile__crossbars_per_tile": 1,
                              "tile__crossbar_rows": 48, "tile__crossbar_columns": 4, "noc__multicast": "router",
                              "noc__buffer_depth_flits": buf, "tick_period_s": 40e-9})
     wl = make_workload(rng, 12, min(30, w * h * 2), 30, False, 2)
     m = random_mapping(wl, hw, rng, split=0.3)
-    cols = run(wl, hw, m, "columns", monkeypatch)
-    nodes = run(wl, hw, m, "nodes", monkeypatch)
+    cols = run(wl, hw, m, "columns")
+    nodes = run(wl, hw, m, "nodes")
     # the case exercises multicast over several tiles and rows, with back-pressure
     assert cols.extra["xy_trees"] == "columns" and nodes.extra["xy_trees"] == "nodes"
     assert cols.counts["flit_hops"] > 3 * cols.counts["packets"] > 0
@@ -46,13 +44,13 @@ def test_column_masks_route_like_tree_nodes(w, h, buf, monkeypatch):
     same(cols, nodes)
 
 
-def test_meshes_taller_than_64_rows_use_tree_nodes(monkeypatch):
+def test_meshes_taller_than_64_rows_use_tree_nodes():
     rng = np.random.default_rng(5)
     hw = make_chip("ideal", {"noc__mesh_width": 1, "noc__mesh_height": 66, "tile__crossbars_per_tile": 1,
                              "tile__crossbar_rows": 48, "tile__crossbar_columns": 1, "noc__multicast": "router"})
     wl = make_workload(rng, 6, 60, 10, False, 1)
     m = random_mapping(wl, hw, rng)
-    res = run(wl, hw, m, "columns", monkeypatch)
+    res = run(wl, hw, m, "columns")
     assert res.extra["xy_trees"] == "nodes"
     assert res.link_flits[:, 2:].sum() > 0 and res.spikes.size > 0
 

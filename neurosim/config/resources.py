@@ -73,7 +73,7 @@ _TICK = 48                       # per tick: cycle counters and their copies
 _INPUT_SPIKE = 24                # per input spike: workload arrays and engine copies
 _OUTPUT_SPIKE = 56               # per recorded spike: engine record (grown by doubling), result, sort
 _TREE_NODE = 32                  # per router of a multicast tree
-_TREE_NODE_BUDGET = 24 << 20     # the engine keeps tree nodes only while they fit this (engine.core._XY_TREES)
+_TREE_NODE_BUDGET = 24 << 20     # the engine keeps tree nodes only while they fit this (EngineOptions.xy_trees="auto")
 #: Above this many neurons the used crossbars are estimated statistically, not by a packing pass.
 _PACK_MAX_NEURONS = 300_000
 

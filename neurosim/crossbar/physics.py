@@ -26,6 +26,8 @@ resistances are room-temperature values).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..devices.encoding import decode_conductances, device_params
@@ -321,16 +323,20 @@ class CrossbarPhysics:
 
 def program_current(hw, *, method=None) -> np.ndarray:
     """(R, C) programming current (A) of every cell of a crossbar of ``hw`` (series path; see
-    :meth:`CrossbarPhysics.program_current`). Independent of the stored conductances."""
+    :meth:`CrossbarPhysics.program_current`). Independent of the stored conductances; read-only,
+    and computed once per distinct set of the circuit values it depends on (the cache key)."""
     method = method or hw.crossbar.ir_drop_method
     d = hw.device
     r_cell = d.program_cell_resistance_ohm if d.program_cell_resistance_ohm is not None else 1.0 / d.g_max_s
     r = circuit_resistances(hw)
-    shape = (hw.tile.crossbar_rows, hw.tile.crossbar_columns)
-    if method == "none":
-        return series_program_current(shape, hw.crossbar.program_voltage_v, r_cell, 0.0, 0.0, 0.0, 0.0, r["r_access"])
-    return series_program_current(shape, hw.crossbar.program_voltage_v, r_cell, r["r_wire_row"], r["r_wire_col"],
-                                  r["r_driver"], r["r_sense"], r["r_access"])
+    wires = (0.0, 0.0, 0.0, 0.0) if method == "none" else (r["r_wire_row"], r["r_wire_col"], r["r_driver"], r["r_sense"])
+    return _series_current((hw.tile.crossbar_rows, hw.tile.crossbar_columns), float(hw.crossbar.program_voltage_v),
+                           float(r_cell), *(float(w) for w in wires), float(r["r_access"]))
+
+
+@functools.lru_cache(maxsize=16)
+def _series_current(shape, v_program, r_cell, r_row, r_col, r_drv, r_sns, r_acc) -> np.ndarray:
+    return _ro(series_program_current(shape, v_program, r_cell, r_row, r_col, r_drv, r_sns, r_acc))
 
 
 def physics_for(hw, G, *, method=None) -> CrossbarPhysics:

@@ -148,7 +148,7 @@ class CrossbarState:
         if hw.device.write_endurance.law == "none":
             endurance = None
         else:
-            endurance = write_endurance(hw, _program_current(hw)[: self.R_used][:, self.layout.phys], rng)
+            endurance = write_endurance(hw, program_current(hw)[: self.R_used][:, self.layout.phys], rng)
         self.cells = None if cells is None else (np.asarray(cells[0], np.int64), np.asarray(cells[1], np.int64))
         if self.cells is None:
             self.G_block = G_block
@@ -296,17 +296,3 @@ class CrossbarState:
                                  self._G_bc, self._rowmask)
         self.row_energy[rows] = ph._row_energy_pj(rows)
         self.W_eff = ph.effective_weights()
-
-
-_IPROG = {}
-
-
-def _program_current(hw):
-    """Series-path programming current of every cell of a crossbar of ``hw`` (cached per chip)."""
-    key = id(hw)
-    got = _IPROG.get(key)
-    if got is None or got[0] is not hw:
-        _IPROG.clear()
-        got = (hw, program_current(hw))
-        _IPROG[key] = got
-    return got[1]

@@ -8,5 +8,6 @@ packs arrays, orchestrates per tick where the physics asks for it, and builds th
 """
 from .core import EngineError, simulate
 from .result import ENERGY_CLASSES, CrossbarRecord, SimResult
+from .session import Chip, EngineOptions
 
-__all__ = ["simulate", "SimResult", "CrossbarRecord", "EngineError", "ENERGY_CLASSES"]
+__all__ = ["simulate", "Chip", "EngineOptions", "SimResult", "CrossbarRecord", "EngineError", "ENERGY_CLASSES"]

@@ -10,7 +10,7 @@ from ..crossbar.currents import fixed_point_bits
 from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown
 
-__all__ = ["simulate", "EngineError", "pack"]
+__all__ = ["simulate", "EngineError", "pack", "run_packed", "check_run_args", "input_arrays"]
 
 _RECORD = {"spikes", "voltages", "weights", "effective_weights"}
 #: Encoding codes of the compiled loop (its own numbering).
@@ -117,6 +117,16 @@ def _csr(keys, n, order_by=None, order_bound=None):
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
     return ptr, perm
+
+
+def input_arrays(wl, T: int) -> dict:
+    """The compiled loop's input spikes of ``wl`` for ticks ``0 .. T-1``: ``in_ticks``,
+    ``in_neurons`` (int32, tick order) and ``in_ptr`` (int64, T + 1: the spikes of tick t are
+    ``in_ptr[t] .. in_ptr[t+1]-1``)."""
+    in_t = np.asarray(wl.input_ticks)
+    keep = in_t < T
+    in_ptr = np.searchsorted(in_t[keep], np.arange(T + 1), side="left").astype(np.int64)
+    return dict(in_ticks=_i32(in_t[keep]), in_neurons=_i32(np.asarray(wl.input_neurons)[keep]), in_ptr=_i64(in_ptr))
 
 
 def pack(wl, hw, m, n_ticks, rng):
@@ -327,9 +337,6 @@ def pack(wl, hw, m, n_ticks, rng):
         v_cells = cat(v_parts, np.float64)
     # ---- inputs
     T = n_ticks
-    in_t = np.asarray(wl.input_ticks)
-    keep = in_t < T
-    in_ptr = np.searchsorted(in_t[keep], np.arange(T + 1), side="left").astype(np.int64)
     D = int(net.max_delay) + 1
     try:
         fx_bits = fixed_point_bits(net, hw, where=f"workload {getattr(wl, 'name', '')!r}".replace(" ''", ""))
@@ -366,7 +373,7 @@ def pack(wl, hw, m, n_ticks, rng):
         row_syn_delay=_i32(np.asarray(net.delay)[row_syn_id]), row_syn_id=_i64(row_syn_id),
         syn_pos=_i64(syn_pos),
         tile_x=_i32(tiles % mesh_w), tile_y=_i32(tiles // mesh_w),
-        in_ticks=_i32(in_t[keep]), in_neurons=_i32(np.asarray(wl.input_neurons)[keep]), in_ptr=_i64(in_ptr),
+        **input_arrays(wl, T),
         csr_ptr=_i64(net.indptr), csr_post=_i32(post), pin_ptr=_i64(pin_ptr), pin_syn=_i64(pin_syn),
         pout_ptr=_i64(pout_ptr), pout_syn=_i64(pout_syn), syn_pre=_i32(pre), syn_post=_i32(post),
         syn_rule=np.ascontiguousarray(net.stdp_rule, dtype=np.int16), rules=_f64(rules),
@@ -399,20 +406,12 @@ def pack(wl, hw, m, n_ticks, rng):
     return cfg, a, s, info
 
 
-#: How the compiled engine stores XY multicast trees: "nodes" (one 32-byte node per router of each
-#: tree, any mesh), "columns" (per neuron, a 64-bit mask of destination rows per mesh column; meshes
-#: up to 64 rows) or "auto" (nodes while all trees take at most 24 MB, columns beyond: on CUBA the
-#: nodes are ~5 % faster on `ideal`, 12 MB of trees, and the masks ~10 % faster on a 32 x 32
-#: `espine_pcm`, 89 MB; docs/engine.md §1). All give the same results bit for bit; tests compare them.
-_XY_TREES = "auto"
-
-#: STDP factors exp(-dt / tau) are tabulated for spike-time differences below this many ticks (the
-#: same expression, so the same bits); longer ones are computed. Tests shrink it to compare.
-_STDP_LUT_TICKS = 4096
-
-
-def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), timing="cycle"):
+def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), timing="cycle", options=None):
     """Run ``workload`` on chip ``hw`` placed by ``mapping``; return a :class:`SimResult`.
+
+    One-shot form of :class:`neurosim.engine.Chip`: ``Chip(hw, workload, mapping, seed=seed,
+    ticks=ticks, options=options).run(timing=timing, record=record)`` without keeping a pristine copy
+    of the programmed chip (use a :class:`~neurosim.engine.Chip` to run one chip several times).
 
     Parameters
     ----------
@@ -434,6 +433,9 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
         per-cell counters, conductances, flit and packet counts and every energy class but leakage
         (and so the total) are those of ``"cycle"`` bit for bit; timing fields are ``None`` and ticks
         follow the real-time period (docs/engine.md §8).
+    options : neurosim.engine.EngineOptions, optional
+        Storage choices of the compiled loop that never change a result (multicast tree store, STDP
+        table length); default ``EngineOptions()``.
 
     Returns
     -------
@@ -448,9 +450,14 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     >>> res = ns.simulate(wl, hw, ns.map_workload(wl, hw, "sequential"))          # doctest: +SKIP
     >>> res.spikes[:3], res.energy_pj["total"], res.overruns                     # doctest: +SKIP
     """
-    from .._core import engine_core
+    from .session import Chip
 
-    wl = _as_workload(workload)
+    return Chip(hw, workload, mapping, seed=seed, ticks=ticks, options=options, reusable=False).run(
+        timing=timing, record=record)
+
+
+def check_run_args(wl, ticks, timing, record):
+    """(ticks, record set) of a run, or :class:`EngineError` naming the bad argument."""
     T = wl.n_ticks if ticks is None else int(ticks)
     if T < 1:
         raise EngineError(f"ticks: must be >= 1, got {ticks}")
@@ -462,11 +469,18 @@ def simulate(workload, hw, mapping, *, ticks=None, seed=0, record=("spikes",), t
     bad = rec - _RECORD
     if bad:
         raise EngineError(f"record: unknown item(s) {sorted(bad)}; choose from {sorted(_RECORD)}")
-    rng = np.random.default_rng(seed)
-    cfg, a, s, info = pack(wl, hw, mapping, T, rng)
+    return T, rec
+
+
+def run_packed(wl, hw, mapping, cfg, a, s, info, T, rec, timing, options):
+    """Run the compiled loop for ``T`` ticks over packed arrays (from :func:`pack`, for at least
+    ``T`` ticks; ``s`` and ``info`` are consumed) and build the :class:`SimResult`."""
+    from .._core import engine_core
+
+    cfg = dict(cfg)
     cfg["functional"] = timing == "functional"
-    cfg["xy_trees"] = _XY_TREES
-    cfg["stdp_lut_ticks"] = _STDP_LUT_TICKS
+    cfg["xy_trees"] = options.xy_trees
+    cfg["stdp_lut_ticks"] = options.stdp_lut_ticks
     if cfg["functional"] and cfg["D"] * cfg["n_slots"] >= 2 ** 31:
         raise EngineError(f"timing: 'functional' indexes (max delay + 1) x column slots = "
                           f"{cfg['D'] * cfg['n_slots']:,} accumulator entries with 31 bits; use timing='cycle'")
@@ -620,10 +634,10 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
     key = spikes["tick"].astype(np.int64) * max(cfg["n"], 1) + spikes["neuron"]
     if key.size > 1 and not np.all(key[1:] > key[:-1]):      # sort by (tick, neuron) unless already
         spikes = spikes[_lexsort((spikes["neuron"], spikes["tick"]), (max(cfg["n"], 1), max(T, 1)))]
-    tick_start = s["tick_start"].copy()
+    tick_start = s["tick_start"][: T + 1].copy()     # the arrays may be packed for more ticks than run
     crossbars = []
     from ..devices import device_params
-    from ..crossbar.state import _program_current
+    from ..crossbar.physics import program_current
     g_unused = device_params(hw).g_unused
     if hw.device.type != "ideal":
         from ..devices import quantise
@@ -635,7 +649,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
         law = hw.device.write_endurance
         nominal = law.model_copy(update={"spread_sigma_ln": 0.0})
         from ..devices import endurance_from_current, program_cell_resistance
-        return endurance_from_current(nominal, _program_current(hw)[: shape[0]][:, phys],
+        return endurance_from_current(nominal, program_current(hw)[: shape[0]][:, phys],
                                       program_cell_resistance(hw), hw.device.temperature.ambient_k)
 
     # one copy of each engine array; the records hold slices of it
@@ -660,7 +674,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                max=int(core.lat_max), min=int(core.lat_min) if core.lat_count else 0) if timed else None
     res = SimResult(
         spikes=spikes, n_ticks=T, tick_start_cycle=tick_start, cycles_per_tick=np.diff(tick_start),
-        traffic_end_cycle=s["tick_traffic_end"].copy() if timed else None,
+        traffic_end_cycle=s["tick_traffic_end"][:T].copy() if timed else None,
         overruns=int(core.overruns) if timed else None,
         total_cycles=total_cycles, latency_s=total_cycles / hw.clock_hz, crossbars=crossbars,
         packet_latency=lat, packet_latency_hist=s["lat_hist"].copy() if timed else None, link_flits=lf[:, :4].copy(),

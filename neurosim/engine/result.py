@@ -210,8 +210,8 @@ def _cell_write_energy(hw, info):
     d, cb = hw.device, hw.crossbar
     vit = None
     if d.energy_set_pj == 0 or d.energy_reset_pj == 0:
-        from ..crossbar.state import _program_current
-        I = _program_current(hw)
+        from ..crossbar.physics import program_current
+        I = program_current(hw)
         parts = [cb.program_voltage_v * I[info["cell_r"][info["cell_off"][kk]:info["cell_off"][kk + 1]],
                                           st.layout.phys[info["cell_b"][info["cell_off"][kk]:info["cell_off"][kk + 1]]]]
                  * cb.program_pulse_s * 1e12 for kk, st in enumerate(info["states"])]

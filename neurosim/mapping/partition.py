@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import time
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -266,14 +268,28 @@ def external_partition(hg: Hypergraph, slots: Slots, hw, k: int, tool: str, *, s
     return np.ascontiguousarray(block, np.int32), int(nb), stats
 
 
+#: Mt-KaHyPar's library handle: ``mtkahypar.initialize`` starts its thread pool once per process,
+#: so the handle is kept here with the thread count it was started with.
+_MTK_LIBRARY: dict = {}
+
+
+def _mtk_library(threads: int):
+    """The process's Mt-KaHyPar handle, started with ``threads`` threads on first use; a later call
+    asking for another count gets the running pool and a warning naming both counts."""
+    import mtkahypar
+    threads = max(1, int(threads))
+    if not _MTK_LIBRARY:
+        _MTK_LIBRARY.update(handle=mtkahypar.initialize(threads), threads=threads)
+    elif _MTK_LIBRARY["threads"] != threads:
+        warnings.warn(f"mapping: Mt-KaHyPar runs with the {_MTK_LIBRARY['threads']} thread(s) it was started "
+                      f"with in this process, not the {threads} asked (its thread pool starts once)", stacklevel=3)
+    return _MTK_LIBRARY["handle"]
+
+
 def _mtkahypar(hg: Hypergraph, k: int, epsilon: float, seed: int, threads: int) -> np.ndarray:
     import mtkahypar
-    global _MTK
-    try:
-        _MTK
-    except NameError:
-        _MTK = mtkahypar.initialize(max(1, int(threads)))
-    ctx = _MTK.context_from_preset(mtkahypar.PresetType.DEFAULT)
+    lib = _mtk_library(threads)
+    ctx = lib.context_from_preset(mtkahypar.PresetType.DEFAULT)
     ctx.set_partitioning_parameters(int(k), float(epsilon), mtkahypar.Objective.KM1)
     mtkahypar.set_seed(int(seed))
     ctx.logging = False
@@ -286,7 +302,7 @@ def _mtkahypar(hg: Hypergraph, k: int, epsilon: float, seed: int, threads: int) 
     scale = 1000.0 / max(float(w.max()) if w.size else 1.0, 1e-30)
     iw = np.maximum(1, np.round(w * scale)).astype(np.int64)
     pins_list = [p.tolist() for p in np.split(pins.astype(np.int64), e_ptr[1:-1].astype(np.int64))] if keep.any() else []
-    H = _MTK.create_hypergraph(ctx, hg.n_vertices, int(keep.sum()), pins_list,
+    H = lib.create_hypergraph(ctx, hg.n_vertices, int(keep.sum()), pins_list,
                                [1] * hg.n_vertices, iw.tolist())
     part = H.partition(ctx)
     return np.asarray(part.get_partition(), np.int32)
