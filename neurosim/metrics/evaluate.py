@@ -63,40 +63,9 @@ class Evaluation:
         return out
 
     def flat(self) -> dict:
-        """Scalars only, for sweep stores and CSV rows."""
-        f: dict[str, Any] = {
-            "hw": self.hw_name, "workload": self.workload_name, "strategy": self.strategy,
-            "ticks": self.run["ticks"], "inferences": self.run["inferences"], "run_seconds": self.run["seconds"],
-            "spikes": self.run["spikes"], "crossbars_used": self.run["crossbars_used"], "tiles_used": self.run["tiles_used"],
-        }
-        for kind in ("write", "read"):
-            chip = self.lifetime[kind]["chip"]
-            for unit in ("inferences", "seconds", "years", "clock_cycles"):
-                f[f"{kind}_lifetime_{unit}"] = chip[unit]
-            rel = self.lifetime[kind].get("relative_to_baseline")
-            f[f"{kind}_lifetime_rel_baseline"] = rel
-        f["lifetime_inferences"] = min(f["write_lifetime_inferences"], f["read_lifetime_inferences"])
-        f["lifetime_seconds"] = min(f["write_lifetime_seconds"], f["read_lifetime_seconds"])
-        for k, v in self.energy["per_inference_pj"].items():
-            f[f"energy_per_inference_pj.{k}"] = v
-        f["energy_per_inference_pj"] = self.energy["per_inference_pj"]["total"]
-        f["power_w"] = self.energy["power_w"]["total"]
-        lat = self.latency
-        f["busy_cycles_per_tick_mean"] = lat["busy_cycles_per_tick"]["mean"]
-        f["busy_cycles_per_tick_max"] = lat["busy_cycles_per_tick"]["max"]
-        f["cycles_per_tick_mean"] = lat["cycles_per_tick"]["mean"]
-        f["packet_latency_mean_cycles"] = lat["packet_latency_cycles"]["mean"]
-        f["packet_latency_p99_cycles"] = lat["packet_latency_cycles"]["p99"]
-        f["packet_latency_max_cycles"] = lat["packet_latency_cycles"]["max"]
-        f["overruns"] = lat["overruns"]
-        if self.timing:
-            f["isi_distortion_mean_abs_cycles"] = self.timing["isi_distortion_cycles"]["mean_abs"]
-            f["isi_distortion_max_cycles"] = self.timing["isi_distortion_cycles"]["max"]
-            f["spike_disorder"] = self.timing["spike_disorder"]
-            f["spike_recall"] = self.timing["recall"]
-        if self.accuracy and self.accuracy.get("accuracy") is not None:
-            f["accuracy"] = self.accuracy["accuracy"]
-        return f
+        """Scalars only, for sweep stores and CSV rows: the fields of :mod:`neurosim.metrics.fields`."""
+        from .fields import flat_evaluation
+        return flat_evaluation(self)
 
 
 def _baseline_lifetimes(baseline, hw, workload) -> Optional[dict]:

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,20 +51,6 @@ class Study:
     files: list = field(default_factory=list)
 
 
-def _load_hw(hw):
-    from ..config import HardwareConfig, load_hardware
-    if isinstance(hw, HardwareConfig):
-        return hw, str(getattr(hw, "source_file", None) or hw.name)
-    return load_hardware(str(hw)), str(hw)
-
-
-def _load_wl(wl):
-    from ..workload import Workload, load_workload
-    if isinstance(wl, Workload):
-        return wl, wl.name
-    return load_workload(wl), str(wl)
-
-
 def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str] = None, ticks: Optional[int] = None,
               seed: int = 0, ideal: bool = True, aging: bool = True, ages_s=None,
               progress: Optional[bool] = None, timing: str = "cycle") -> Study:
@@ -73,63 +58,42 @@ def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str]
     energy, latency, accuracy; optionally against a ``baseline`` strategy and the ``ideal`` chip, and
     age the chip (``ages_s``: ages in seconds, default from its lifetime). ``hw``/``workload`` are
     objects or a preset name/path and a trace directory. ``timing``: the engine's timing model
-    (``"functional"``: no latency figures, and no spike-timing comparison with the ideal chip)."""
-    from ..engine import simulate
-    from ..experiment import ideal_reference
-    from ..profiling import map_workload
-    from ..metrics import evaluate
-    from ..metrics.aging import aging_study
+    (``"functional"``: no latency figures, and no spike-timing comparison with the ideal chip).
+    The run itself is :func:`neurosim.experiment.run_experiment`; this adds the progress bars and
+    what the report needs to name its inputs."""
+    from ..config import HardwareConfig
+    from ..experiment import run_experiment, stages
+    from ..workload import Workload
 
-    hw, hw_source = _load_hw(hw)
-    wl, wl_source = _load_wl(workload)
-    T = int(wl.n_ticks if ticks is None else ticks)
-    steps = 3 + (2 if baseline else 0) + (1 if ideal else 0) + (1 if aging else 0)
-    bar = progress_bar(steps, "neurosim run", progress)
-    elapsed: dict = {}
+    hw_source = str(getattr(hw, "source_file", None) or hw.name) if isinstance(hw, HardwareConfig) else str(hw)
+    wl_source = workload.name if isinstance(workload, Workload) else str(workload)
+    names = stages(baseline=bool(baseline), ideal=ideal, aging=aging)
+    bar = progress_bar(len(names), "neurosim run", progress)
+    inner = None
+    if aging and progress is not False and sys.stderr.isatty():
+        from tqdm import tqdm
+        inner = lambda it: tqdm(it, desc="aging", leave=False, file=sys.stderr)  # noqa: E731
+    seen = []
 
-    def step(name, fn):
+    def on_stage(name):
+        if seen:
+            bar.update(1)
+        seen.append(name)
         bar.set_description_str(name)
-        t0 = time.perf_counter()
-        out = fn()
-        elapsed[name] = time.perf_counter() - t0
-        bar.update(1)
-        return out
 
     try:
-        # a wear-profiling strategy (espine) profiles the same ticks it will be judged on
-        m = step("map", lambda: map_workload(wl, hw, strategy, seed=seed, options={"profile_ticks": T}))
-        res = step("simulate", lambda: simulate(wl, hw, m, ticks=T, seed=seed, timing=timing))
-        bm = bres = bev = None
-        if baseline:
-            bm = step("map baseline", lambda: map_workload(wl, hw, baseline, seed=seed, options={"profile_ticks": T}))
-            bres = step("simulate baseline", lambda: simulate(wl, hw, bm, ticks=T, seed=seed, timing=timing))
-        ideal_res = None
-        if ideal:
-            ideal_res = step("ideal reference", lambda: ideal_reference(wl, T, seed=seed, timing=timing))
-
-        def _eval():
-            b = None
-            nonlocal bev
-            if bres is not None:
-                bev = evaluate(bres, hw, bm, workload=wl, maps=False)
-                b = bev
-            return evaluate(res, hw, m, baseline=b, ideal=ideal_res, workload=wl)
-        ev = step("evaluate", _eval)
-        aged = None
-        if aging:
-            def _age():
-                inner = None
-                if progress is not False and sys.stderr.isatty():
-                    from tqdm import tqdm
-                    inner = lambda it: tqdm(it, desc="aging", leave=False, file=sys.stderr)  # noqa: E731
-                return aging_study(ev, wl, hw, m, ages_s=ages_s, ticks=T, seed=seed, progress=inner)
-            aged = step("aging", _age)
+        run = run_experiment(hw, workload, strategy, seed=seed, ticks=ticks, baseline=baseline, ideal=ideal,
+                             aging=(list(ages_s) if ages_s is not None else True) if aging else None,
+                             maps=True, timing=timing, progress=on_stage, aging_progress=inner)
+        bar.update(1)
     finally:
         bar.close()
-    return Study(hw=hw, hw_source=hw_source, workload=wl, workload_source=wl_source,
-                 workload_hash=wl.content_hash(), mapping=m, result=res, evaluation=ev, ticks=T, seed=int(seed),
-                 baseline_mapping=bm, baseline_result=bres, baseline_evaluation=bev, ideal_result=ideal_res,
-                 aging=aged, created_utc=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), elapsed=elapsed)
+    return Study(hw=run.hw, hw_source=hw_source, workload=run.workload, workload_source=wl_source,
+                 workload_hash=run.workload.content_hash(), mapping=run.mapping, result=run.result,
+                 evaluation=run.evaluation, ticks=run.ticks, seed=run.seed, baseline_mapping=run.baseline_mapping,
+                 baseline_result=run.baseline_result, baseline_evaluation=run.baseline_evaluation,
+                 ideal_result=run.ideal_result, aging=run.aging,
+                 created_utc=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), elapsed=run.timing)
 
 
 def write_outputs(study: Study, out, *, force: bool = False, progress: Optional[bool] = None) -> Path:

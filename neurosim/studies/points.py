@@ -18,7 +18,6 @@ engine's write and read counts (``counts.*``); the stage times go to the store's
 """
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -80,7 +79,7 @@ def _maps(ev, hw, kind: str) -> dict:
 def study_point(params: dict) -> dict:
     """Evaluate one study point; returns a flat dict (module docstring)."""
     from ..experiment import run_experiment
-    from ..sweep.study import HW_AXES
+    from ..metrics.fields import flat_result
 
     opts = dict(params.get("options") or {})
     unknown = set(opts) - set(OPTIONS)
@@ -90,41 +89,12 @@ def study_point(params: dict) -> dict:
     run = run_experiment(params["hwconfig"], lambda: load_study_workload(params["workload"], opts.get("plastic")),
                          params["strategy"], overrides=params.get("overrides"), seed=int(params.get("seed", 0)),
                          ticks=params.get("ticks"), clamp_ticks=True, maps=want_maps,
+                         aging={"relative": list(opts["ages_rel"])} if opts.get("ages_rel") else None,
                          mapping_options=opts.get("mapping_options"), fits_stage="run")
-    hw, wl, m, res, ev, T, seed = run.hw, run.workload, run.mapping, run.result, run.evaluation, run.ticks, run.seed
-    out = ev.flat()
-    out["workload_name"] = wl.name
-    out["plastic_synapses"] = int(wl.network.n_plastic)
-    out["synapses"] = int(wl.network.n_synapses)
-    for name, get in HW_AXES.items():
-        out[f"hw.{name}"] = get(hw)
-    cells = (m.metadata or {}).get("cells") or {}
-    out["map.cell_lifetime_neuron_order"] = cells.get("cell_lifetime_neuron_order")
-    out["map.cell_lifetime_placed"] = cells.get("cell_lifetime_placed")
-    out["map.cell_moves"] = cells.get("cell_moves")
-    for k in ("write_pulses", "row_reads", "synaptic_events", "packets", "flit_hops", "failed_cells", "refresh_writes"):
-        if k in res.counts:
-            out[f"counts.{k}"] = res.counts[k]
+    out = flat_result(run)
     if want_maps:
-        kind = opts.get("kind") or ("write" if hw.learning.enabled else "read")
-        out.update(_maps(ev, hw, kind))
-    if opts.get("ages_rel"):
-        from ..metrics.aging import aging_study
-        life_s = out["read_lifetime_seconds"]
-        if not (isinstance(life_s, float) and math.isfinite(life_s)):
-            life_s = out["write_lifetime_seconds"]
-        ages = [float(a) * float(life_s) for a in opts["ages_rel"]] if math.isfinite(float(life_s)) else []
-        if ages:
-            aged = aging_study(ev, wl, hw, m, ages_s=ages, ticks=T, seed=seed)
-            out["aging.n"] = len(aged["ages"])
-            for i, row in enumerate(aged["ages"]):
-                out[f"aging.{i}.age_rel"] = float(opts["ages_rel"][i])
-                for k in ("age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
-                          "packet_latency_mean_cycles", "worn_cells", "drifted_cells", "out_of_tolerance_cells",
-                          "max_rel_drift", "refresh_writes", "changed_synapses", "mean_abs_weight_change"):
-                    if k in row:
-                        out[f"aging.{i}.{k}"] = row[k]
-            out["time_to_first_reprogram_s"] = aged["time_to_first_reprogram_s"]
+        kind = opts.get("kind") or ("write" if run.hw.learning.enabled else "read")
+        out.update(_maps(run.evaluation, run.hw, kind))
     # wall-clock times are kept apart from the result (a pure function of the point's parameters)
     from ..sweep.runner import TIMING_KEY
     out[TIMING_KEY] = {**run.timing, "total_s": time.perf_counter() - run.started}

@@ -18,28 +18,13 @@ from __future__ import annotations
 
 import time
 
+from ..metrics.fields import HW_AXES, SWEEP_AGING_KEYS, flat_result
 from .runner import TIMING_KEY
 
 __all__ = ["run_point", "HW_AXES"]
 
-#: Chip parameters copied into every result (``hw.<name>``), so reports can plot against them even
-#: when a sweep does not override them.
 #: The options :func:`run_point` takes (sweep specs are checked against them before any point runs).
 OPTIONS = ("ideal", "ages_s", "mapping_options")
-
-HW_AXES = {
-    "crossbar_rows": lambda hw: hw.tile.crossbar_rows,
-    "crossbar_columns": lambda hw: hw.tile.crossbar_columns,
-    "crossbars_per_tile": lambda hw: hw.tile.crossbars_per_tile,
-    "wire_resistance_row_ohm": lambda hw: hw.crossbar.wire_resistance_row_ohm,
-    "wire_resistance_col_ohm": lambda hw: hw.crossbar.wire_resistance_col_ohm,
-    "read_voltage_v": lambda hw: hw.crossbar.read_voltage_v,
-    "program_voltage_v": lambda hw: hw.crossbar.program_voltage_v,
-    "ambient_k": lambda hw: hw.device.temperature.ambient_k,
-    "device": lambda hw: hw.device.type,
-    "levels": lambda hw: hw.device.levels,
-    "n_tiles": lambda hw: hw.n_tiles,
-}
 
 
 def run_point(params: dict) -> dict:
@@ -53,19 +38,8 @@ def run_point(params: dict) -> dict:
                          f"expected {', '.join(OPTIONS)}")
     run = run_experiment(params["hwconfig"], params["workload"], params["strategy"],
                          overrides=params.get("overrides"), seed=int(params.get("seed", 0)), ticks=params.get("ticks"),
-                         ideal=bool(opts.get("ideal")), maps=False, mapping_options=opts.get("mapping_options"),
-                         fits_stage="simulate")
-    hw, wl, m, ev, T, seed = run.hw, run.workload, run.mapping, run.evaluation, run.ticks, run.seed
-    out = ev.flat()
-    for name, get in HW_AXES.items():
-        out[f"hw.{name}"] = get(hw)
-    if opts.get("ages_s"):
-        from ..metrics.aging import aging_study
-        aged = aging_study(ev, wl, hw, m, ages_s=[float(a) for a in opts["ages_s"]], ticks=T, seed=seed)
-        for i, row in enumerate(aged["ages"]):
-            for k in ("age_s", "accuracy", "energy_per_inference_pj", "packet_latency_mean_cycles", "worn_cells",
-                      "drifted_cells", "refresh_writes"):
-                out[f"aging.{i}.{k}"] = row[k]
-        out["time_to_first_reprogram_s"] = aged["time_to_first_reprogram_s"]
+                         ideal=bool(opts.get("ideal")), aging=opts.get("ages_s") or None, maps=False,
+                         mapping_options=opts.get("mapping_options"), fits_stage="simulate")
+    out = flat_result(run, aging_keys=SWEEP_AGING_KEYS)
     out[TIMING_KEY] = {**run.timing, "total_s": time.perf_counter() - run.started}
     return out
