@@ -38,6 +38,8 @@ _EXPORTS = {
     "EngineOptions": "neurosim.engine",
     # metrics
     "evaluate": "neurosim.metrics",
+    # the run layer: load → map → simulate → baseline → ideal → evaluate → aging
+    "run_experiment": "neurosim.experiment",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

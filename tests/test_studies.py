@@ -103,6 +103,14 @@ def _check_common(out: Path, doc: dict, improved: str, baseline: str):
     html = (out / "report.html").read_text()
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert html.count("data:image/png;base64,") >= 4
+    # every point's flat result fields (neurosim.metrics.fields), as in sweep reports
+    from neurosim.metrics.fields import EVALUATION_FIELDS
+    with (out / "points.csv").open() as fh:
+        prow = list(csv.DictReader(fh))
+    assert len(prow) == len(doc["points"])
+    always = [f.key for f in EVALUATION_FIELDS if f.when is None]
+    assert set(always) <= set(prow[0]) and "counts.row_reads" in prow[0]
+    assert "All result fields" in html and all(f"<code>{k}</code>" in html for k in always)
     main = doc["tables"]["main"]
     assert main
     for r in main:

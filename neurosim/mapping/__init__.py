@@ -14,10 +14,10 @@ This package does not run the engine: activity profiles and wear come in as data
 """
 from .core import Mapping, MappingError, load_mapping
 from .netview import as_network, from_sparse
-from .strategies import STRATEGIES, map_workload
+from .strategies import STRATEGIES, map_workload, register_strategy
 
 __all__ = [
-    "Mapping", "MappingError", "load_mapping", "map_workload", "STRATEGIES", "as_network",
+    "Mapping", "MappingError", "load_mapping", "map_workload", "STRATEGIES", "register_strategy", "as_network",
     "from_sparse", "mapping_metrics", "profile_activity", "Profilers", "WearRun",
 ]
 

@@ -36,16 +36,32 @@ from .core import Mapping, MappingError
 from .netview import as_network
 from .slots import assemble_mapping, build_hypergraph, build_slots
 
-__all__ = ["map_workload", "STRATEGIES"]
+__all__ = ["map_workload", "STRATEGIES", "register_strategy"]
 
+#: Every mapping strategy by name: ``fn(ctx) -> {"slot_xbar": ..., "metadata": {...}}`` (register_strategy).
 STRATEGIES: dict = {}
 
 
-def _strategy(name):
+def register_strategy(name: str):
+    """Decorator: make ``fn(ctx)`` the mapping strategy ``name`` of :func:`map_workload`, the CLI
+    (``--mapping``, ``--strategy``), sweeps and studies. ``ctx`` holds ``net`` (the network view),
+    ``hw``, ``slots`` (column slots: a neuron, or one part of a split neuron), ``hg`` (the slot
+    hypergraph weighted by activity), ``seed``, ``workload``, ``activity``, ``options`` and
+    ``profilers``; ``fn`` returns ``slot_xbar`` (crossbar of each slot) and optionally ``slot_col``,
+    ``row_perm`` and ``metadata``. The mapping is assembled and validated for it
+    (docs/architecture.md, "Add a mapping strategy")."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"strategy name: expected a non-empty string, got {name!r}")
+
     def deco(fn):
+        if name in STRATEGIES and STRATEGIES[name] is not fn:
+            raise ValueError(f"mapping strategy {name!r} is already registered")
         STRATEGIES[name] = fn
         return fn
     return deco
+
+
+_strategy = register_strategy
 
 
 def _pack(order, hg, n_neurons, hw):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 __all__ = ["Field", "EVALUATION_FIELDS", "RUN_FIELDS", "AGING_FIELDS", "SWEEP_AGING_KEYS", "HW_AXES",
-           "flat_evaluation", "flat_result", "describe", "all_fields"]
+           "flat_evaluation", "flat_result", "describe", "all_fields", "markdown_table"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ EVALUATION_FIELDS: list = [
     Field("workload", "", "workload name", lambda ev: ev.workload_name),
     Field("strategy", "", "mapping strategy", lambda ev: ev.strategy),
     Field("ticks", "ticks", "ticks simulated", lambda ev: ev.run["ticks"]),
-    Field("inferences", "inferences", "inferences (samples, or ticks for unlabelled workloads) in the ticks simulated",
+    Field("inferences", "inferences", "inferences in the ticks simulated (sample windows; the whole run is one without them)",
           lambda ev: ev.run["inferences"]),
     Field("run_seconds", "s", "simulated time of the run", lambda ev: ev.run["seconds"]),
     Field("spikes", "", "spikes of non-input neurons", lambda ev: ev.run["spikes"]),
@@ -230,3 +230,22 @@ def describe(key: str) -> tuple:
         if name == k:
             return unit, doc
     return "", ""
+
+
+def markdown_table() -> str:
+    """The field table of docs/results_format.md (``python scripts/gen_fields_docs.py`` writes it)."""
+    from ..engine.result import ENERGY_CLASSES
+    lines = ["| field | unit | meaning |", "|---|---|---|"]
+    for key, unit, doc in all_fields():
+        if key.startswith("energy_per_inference_pj.") and not key.endswith(f".{ENERGY_CLASSES[0]}"):
+            continue
+        if key.startswith("energy_per_inference_pj."):
+            key = "energy_per_inference_pj.<class>"
+            doc = "energy per inference in one engine class: " + ", ".join(ENERGY_CLASSES + ("total",))
+        if key.startswith("hw.") and key != f"hw.{next(iter(HW_AXES))}":
+            continue
+        if key.startswith("hw."):
+            key, unit = "hw.<name>", "as the chip key"
+            doc = "chip parameters copied into every point: " + ", ".join(HW_AXES)
+        lines.append(f"| `{key}` | {unit or '—'} | {doc} |")
+    return "\n".join(lines) + "\n"

@@ -51,6 +51,7 @@ def jsonable(obj):
 def results_dict(study) -> dict:
     """The results.json document of a :class:`~neurosim.report.study.Study`."""
     from .. import __version__
+    from ..metrics.fields import flat_result
 
     ev = study.evaluation
     doc = {
@@ -71,6 +72,8 @@ def results_dict(study) -> dict:
             "seed": int(study.seed),
             "ideal_reference": study.ideal_result is not None,
         },
+        # every flat result field (neurosim.metrics.fields): the same keys as a sweep or study point
+        "summary": flat_result(study),
         **ev.to_dict(),
         "aging": study.aging,
         "files": study.files,
@@ -128,11 +131,13 @@ def write_tables(study, out: Path) -> list[str]:
               zip(res.spikes["tick"].tolist(), res.spikes["neuron"].tolist(), res.spikes["cycle"].tolist()))
     names.append("spikes.csv")
     if study.aging:
-        keys = ["age_s", "age_years", "age_inferences", "accuracy", "energy_per_inference_pj",
-                "packet_latency_mean_cycles", "packet_latency_p99_cycles", "busy_cycles_per_tick_mean", "overruns",
-                "worn_cells", "drifted_cells", "out_of_tolerance_cells", "max_rel_drift", "refresh_writes", "changed_synapses", "simulated"]
-        write_csv(out / "aging.csv", keys, ([row.get(k) for k in keys] for row in study.aging["ages"]))
+        from ..metrics.fields import aging_rows
+        write_csv(out / "aging.csv", None, aging_rows(study.aging))
         names.append("aging.csv")
+    from ..metrics.fields import flat_result
+    from .fields import write_summary_csv
+    write_summary_csv(out / "summary.csv", flat_result(study))
+    names.append("summary.csv")
     return names
 
 

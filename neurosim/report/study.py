@@ -324,6 +324,9 @@ def render_report(study: Study, progress=None) -> str:
         ["spikes", fmt(r["spikes"])], ["total cycles", fmt(r["total_cycles"])], ["simulated seconds", fmt(r["seconds"])],
         ["inferences per second", fmt(r["inferences_per_s"])],
     ] + [[f"time: {esc(k)} (s)", fmt(v)] for k, v in study.elapsed.items()]))
+    from ..metrics.fields import flat_result
+    from .fields import fields_section
+    parts.append(fields_section([flat_result(study)]))
     parts.append(f'<p class="note">Files: {", ".join(esc(f) for f in study.files)}. Format: docs/results_format.md.</p>')
     return page(f"neurosim run: {study.workload.name} on {hw.name}", "\n".join(parts))
 

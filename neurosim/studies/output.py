@@ -294,8 +294,22 @@ def render_html(res, figs, commands: list[str]) -> str:
     body.append(f"<p class='note'>{len(res.points)} points; wall time {res.timing.get('wall_s', 0):.0f} s "
                 f"(points took {res.timing.get('points_s', 0):.0f} s of compute, {res.timing.get('workers')} worker(s); "
                 "points already in the store are not recomputed).</p>")
+    from ..report.fields import fields_section
+    body.append(fields_section([r for r in _point_rows(res) if len(r) > 5],
+                               title="All result fields of the points (points.csv)"))
     body.append("<p>Plan:</p><pre>" + esc(json.dumps(_clean(plan), indent=1)) + "</pre>")
     return page(f"neurosim study {res.name}", "\n".join(body))
+
+
+def _point_rows(res) -> list:
+    """One flat row per point of the study: its part, workload, strategy, variant, seed and every
+    scalar result field (neurosim.metrics.fields); failed points have only the first five."""
+    rows = []
+    for p in res.points:
+        row = {k: p.get(k) for k in ("part", "workload", "strategy", "variant", "seed")}
+        row.update({k: v for k, v in (p.get("result") or {}).items() if not isinstance(v, (list, dict))})
+        rows.append(row)
+    return rows
 
 
 def write_study(res, out: Path, *, commands: list[str]) -> list[str]:
@@ -322,6 +336,8 @@ def write_study(res, out: Path, *, commands: list[str]) -> list[str]:
         fname = "lifetime.csv" if part == "main" else f"sensitivity_{part}.csv"
         write_csv(out / fname, cols, rows)
         names.append(fname)
+    write_csv(out / "points.csv", None, _point_rows(res))
+    names.append("points.csv")
     arows = [{"strategy": s, **{k: (", ".join(v) if isinstance(v, list) else v) for k, v in a.items()}}
              for s, a in res.averages.items()]
     if arows:

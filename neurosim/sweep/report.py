@@ -372,6 +372,8 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                             for r in front_rows]))
     write_csv(out / "points.csv", None, all_rows)
     files.insert(0, "points.csv")
+    from ..report.fields import fields_section
+    parts.append(fields_section(all_rows, title="All result fields of the points (points.csv)"))
     parts.append(f'<p class="note">Files: {esc(", ".join(files))}. Keys: docs/sweeps.md.</p>')
     return page("neurosim sweep report", "\n".join(parts)), files
 
