@@ -2,8 +2,9 @@
 """Compiled event loop of neurosim's cycle-accurate engine (semantics: docs/engine.md).
 
 Events are C structs in binary heaps keyed by (cycle, phase, sequence). Per-channel request
-queues and per-crossbar read queues are heaps keyed by (cycle, packet key). No Python object is
-created per spike, packet, flit or read: the whole tick runs under ``nogil``.
+queues and per-crossbar read queues are heaps keyed by (cycle, packet key) (MinHeap of
+csrc/heaps.pxd). No Python object is created per spike, packet, flit or read: the whole tick runs
+under ``nogil``. The scalars of ``cfg`` are read once into a typed EngineConfig.
 
 The Python side (neurosim.engine) packs every array, calls :meth:`Core.run` (all ticks in C) or
 :meth:`Core.step` tick by tick when it must act between ticks (read disturb, refresh, effective
@@ -16,6 +17,7 @@ from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint32_t, uint64_t
 cimport cython
 import numpy as np
 cimport numpy as cnp
+from heaps cimport MinItem, MinHeap, minitem_lt, minheap_push, minheap_pop
 
 cnp.import_array()
 
@@ -59,16 +61,6 @@ DEF HIST_LEN = 4096
 # Currents are accumulated in fixed point, cfg["fx_bits"] fractional bits (neurosim.crossbar.currents,
 # docs/engine.md §2): integer sums do not depend on the order of the reads, so every timing model
 # gives the same sums.
-
-cdef struct Item:
-    int64_t k1
-    int64_t k2
-    int64_t v
-
-cdef struct Heap:
-    Item* a
-    int64_t n
-    int64_t cap
 
 cdef struct Bucket:
     int64_t* a
@@ -147,64 +139,6 @@ cdef struct Flit:
     int32_t tnode        # multicast: node of the neuron's XY tree at this router (-1 unicast)
 
 
-cdef inline bint item_lt(Item* x, Item* y) noexcept nogil:
-    if x.k1 != y.k1:
-        return x.k1 < y.k1
-    return x.k2 < y.k2
-
-
-cdef int heap_push(Heap* h, int64_t k1, int64_t k2, int64_t v) noexcept nogil:
-    cdef int64_t i, p
-    cdef Item it, tmp
-    cdef Item* na
-    if h.n == h.cap:
-        h.cap = h.cap * 2 if h.cap > 0 else 16
-        na = <Item*> realloc(h.a, h.cap * sizeof(Item))
-        if na == NULL:
-            return -1
-        h.a = na
-    it.k1 = k1
-    it.k2 = k2
-    it.v = v
-    i = h.n
-    h.n += 1
-    h.a[i] = it
-    while i > 0:
-        p = (i - 1) >> 1
-        if item_lt(&h.a[i], &h.a[p]):
-            tmp = h.a[i]
-            h.a[i] = h.a[p]
-            h.a[p] = tmp
-            i = p
-        else:
-            break
-    return 0
-
-
-cdef Item heap_pop(Heap* h) noexcept nogil:
-    cdef Item top = h.a[0]
-    cdef Item tmp
-    cdef int64_t i = 0, l, r, m
-    h.n -= 1
-    if h.n > 0:
-        h.a[0] = h.a[h.n]
-        while True:
-            l = 2 * i + 1
-            r = l + 1
-            m = i
-            if l < h.n and item_lt(&h.a[l], &h.a[m]):
-                m = l
-            if r < h.n and item_lt(&h.a[r], &h.a[m]):
-                m = r
-            if m == i:
-                break
-            tmp = h.a[i]
-            h.a[i] = h.a[m]
-            h.a[m] = tmp
-            i = m
-    return top
-
-
 cdef inline int64_t fx(double w, double one) noexcept nogil:
     """Weight -> fixed point (``one`` = 2**bits), rounded to nearest, ties to even."""
     return <int64_t> rint(w * one)
@@ -229,21 +163,67 @@ cdef inline int64_t imax(int64_t a, int64_t b) noexcept nogil:
     return a if a > b else b
 
 
+DEF XY_AUTO = 0           # EngineConfig.xy_trees: cfg["xy_trees"] == "auto"
+DEF XY_NODES = 1          # "nodes"
+DEF XY_COLUMNS = 2        # anything else ("columns")
+
+cdef struct EngineConfig:  # the scalars of cfg (neurosim.engine.core.pack), typed once by read_config
+    int64_t n, n_slots, K, n_rows, n_tiles, mesh_w, mesh_h, D, P
+    int64_t F, B, router_lat, link_lat, upd_lat, so_lat, par, read_lat, write_lat
+    bint multicast, learning, clip
+    bint functional               # timing == "functional": no NoC, no read queues (docs/engine.md §8)
+    int encoding                  # 0 signed, 1 differential, 2 reference_column
+    double g_min, g_max, wscale, min_change
+    double dg                     # g_max - g_min
+    int64_t levels
+    bint accumulate               # learning.level_update == accumulate
+    bint compensate               # crossbar.ir_drop_compensation == write_verify (on a physical IR-drop chip)
+    double stuck_g
+    int64_t n_ticks, n_syn, fx_bits
+    double fx_one, fx_inv         # 2**fx_bits, 2**-fx_bits
+    int64_t stdp_lut_ticks        # optional keys: STDP table length, XY tree store and its budget
+    int xy_trees                  # XY_AUTO, XY_NODES or XY_COLUMNS
+    int64_t xy_tree_node_budget
+
+
+cdef object cfg_need(dict cfg, str key):
+    try:
+        return cfg[key]
+    except KeyError:
+        raise KeyError(f"engine_core.Core: cfg has no {key!r} (see neurosim.engine.core.pack)") from None
+
+
+cdef int read_config(EngineConfig* c, dict cfg) except -1:
+    """Fill ``c`` from ``cfg``: the only place the scalars are looked up by name."""
+    c.n = cfg_need(cfg, "n"); c.n_slots = cfg_need(cfg, "n_slots"); c.K = cfg_need(cfg, "K")
+    c.n_rows = cfg_need(cfg, "n_rows"); c.n_tiles = cfg_need(cfg, "n_tiles")
+    c.mesh_w = cfg_need(cfg, "mesh_w"); c.mesh_h = cfg_need(cfg, "mesh_h")
+    c.D = cfg_need(cfg, "D"); c.P = cfg_need(cfg, "P"); c.F = cfg_need(cfg, "F"); c.B = cfg_need(cfg, "B")
+    c.router_lat = cfg_need(cfg, "router_lat"); c.link_lat = cfg_need(cfg, "link_lat")
+    c.upd_lat = cfg_need(cfg, "upd_lat"); c.so_lat = cfg_need(cfg, "so_lat"); c.par = cfg_need(cfg, "par")
+    c.read_lat = cfg_need(cfg, "read_lat"); c.write_lat = cfg_need(cfg, "write_lat")
+    c.multicast = cfg_need(cfg, "multicast"); c.learning = cfg_need(cfg, "learning")
+    c.encoding = cfg_need(cfg, "encoding"); c.g_min = cfg_need(cfg, "g_min"); c.g_max = cfg_need(cfg, "g_max")
+    c.dg = c.g_max - c.g_min; c.wscale = cfg_need(cfg, "wscale"); c.min_change = cfg_need(cfg, "min_change")
+    c.levels = cfg_need(cfg, "levels"); c.stuck_g = cfg_need(cfg, "stuck_g"); c.clip = cfg_need(cfg, "clip")
+    c.accumulate = cfg_need(cfg, "accumulate"); c.compensate = cfg_need(cfg, "compensate")
+    c.n_ticks = cfg_need(cfg, "n_ticks"); c.n_syn = cfg_need(cfg, "n_syn"); c.fx_bits = cfg_need(cfg, "fx_bits")
+    c.fx_one = 2.0 ** c.fx_bits
+    c.fx_inv = 2.0 ** (-c.fx_bits)
+    c.functional = cfg.get("functional", False)
+    c.stdp_lut_ticks = cfg.get("stdp_lut_ticks", 4096)
+    mode = cfg.get("xy_trees", "auto")
+    c.xy_trees = XY_AUTO if mode == "auto" else XY_NODES if mode == "nodes" else XY_COLUMNS
+    c.xy_tree_node_budget = cfg.get("xy_tree_node_budget", 24 << 20)
+    return 0
+
+
 @cython.final
 cdef class Core:
     """State and event loop of one simulation. Built by neurosim.engine.simulate."""
 
     # ---- configuration
-    cdef int64_t n, n_slots, K, n_rows, n_tiles, mesh_w, mesh_h, D, P
-    cdef int64_t F, B, router_lat, link_lat, upd_lat, so_lat, par, read_lat, write_lat
-    cdef bint multicast, learning, clip
-    cdef bint functional               # timing == "functional": no NoC, no read queues (docs/engine.md §8)
-    cdef int encoding                  # 0 signed, 1 differential, 2 reference_column
-    cdef double g_min, g_max, dg, wscale, min_change
-    cdef int64_t levels
-    cdef bint accumulate               # learning.level_update == accumulate
-    cdef bint compensate               # crossbar.ir_drop_compensation == write_verify (on a physical IR-drop chip)
-    cdef double stuck_g
+    cdef EngineConfig cfg
     # ---- neurons
     cdef const uint8_t[::1] is_input
     cdef const double[::1] thr, leak, vres
@@ -310,7 +290,6 @@ cdef class Core:
     cdef double[::1] v
     cdef int32_t[::1] rcount
     cdef int64_t[::1] acc                    # D x n_slots, fixed point
-    cdef double fx_one, fx_inv               # 2**fx_bits, 2**-fx_bits
     cdef uint8_t[::1] accf
     cdef int64_t[::1] ps_val
     cdef uint8_t[::1] ps_got
@@ -341,13 +320,13 @@ cdef class Core:
     cdef public int64_t lat_count, lat_sum, lat_max, lat_min, overruns, n_failed
     cdef public int64_t tick, n_ticks_total
     # ---- per-tick scratch
-    cdef Heap ev                           # overflow: events beyond the wheel's window
+    cdef MinHeap ev                        # overflow: events beyond the wheel's window
     cdef Bucket* wheel
     cdef int64_t wheel_base, wheel_count
-    cdef Heap* chq                         # per channel request queues
+    cdef MinHeap* chq                      # per channel request queues
     cdef Dlv* dlog                         # the tick's deliveries, in event order
     cdef int64_t dl_n, dl_cap
-    cdef Item* dsort                       # ... grouped by crossbar, each group by (arrival, key)
+    cdef MinItem* dsort                    # ... grouped by crossbar, each group by (arrival, key)
     cdef int64_t ds_cap
     cdef int64_t* xoff                     # per crossbar: end of its group in dsort
     cdef int64_t* ch_busy
@@ -452,7 +431,7 @@ cdef class Core:
                 free(self.wheel[i].a)
             free(self.wheel)
         if self.chq != NULL:
-            for i in range(self.n_tiles * 6):
+            for i in range(self.cfg.n_tiles * 6):
                 free(self.chq[i].a)
             free(self.chq)
         free(self.dlog); free(self.dsort); free(self.xoff)
@@ -472,22 +451,8 @@ cdef class Core:
     def __init__(self, dict cfg, dict a, dict s):
         """cfg: scalars; a: read-only packed arrays; s: mutable state arrays (see engine/core.py)."""
         cdef int64_t i, k
-        self.n = cfg["n"]; self.n_slots = cfg["n_slots"]; self.K = cfg["K"]; self.n_rows = cfg["n_rows"]
-        self.n_tiles = cfg["n_tiles"]; self.mesh_w = cfg["mesh_w"]; self.mesh_h = cfg["mesh_h"]
-        self.D = cfg["D"]; self.P = cfg["P"]; self.F = cfg["F"]; self.B = cfg["B"]
-        self.router_lat = cfg["router_lat"]; self.link_lat = cfg["link_lat"]
-        self.upd_lat = cfg["upd_lat"]; self.so_lat = cfg["so_lat"]; self.par = cfg["par"]
-        self.read_lat = cfg["read_lat"]; self.write_lat = cfg["write_lat"]
-        self.multicast = cfg["multicast"]; self.learning = cfg["learning"]
-        self.encoding = cfg["encoding"]; self.g_min = cfg["g_min"]; self.g_max = cfg["g_max"]
-        self.dg = self.g_max - self.g_min; self.wscale = cfg["wscale"]; self.min_change = cfg["min_change"]
-        self.levels = cfg["levels"]; self.stuck_g = cfg["stuck_g"]; self.clip = cfg["clip"]
-        self.accumulate = cfg["accumulate"]; self.compensate = cfg["compensate"]
-        self.n_ticks_total = cfg["n_ticks"]
-        self.n_syn = cfg["n_syn"]
-        self.fx_one = 2.0 ** cfg["fx_bits"]
-        self.fx_inv = 2.0 ** (-cfg["fx_bits"])
-        self.functional = cfg.get("functional", False)
+        read_config(&self.cfg, cfg)
+        self.n_ticks_total = self.cfg.n_ticks
         self.row_pre = a["row_pre"]
         self.is_input = a["is_input"]; self.thr = a["threshold"]; self.leak = a["leak"]
         self.vres = a["v_reset"]; self.refr = a["refractory"]; self.home_slot = a["home_slot"]
@@ -531,38 +496,38 @@ cdef class Core:
         for i in range(self.nrow.shape[0]):
             self.nrowx[i].row = self.nrow[i]
             self.nrowx[i].xbar = self.nrow_xbar[i]
-        self.rows = <RowRec*> malloc((self.n_rows + 1) * sizeof(RowRec))
-        self.syns = <SynRec*> malloc((self.n_syn + 1) * sizeof(SynRec))
+        self.rows = <RowRec*> malloc((self.cfg.n_rows + 1) * sizeof(RowRec))
+        self.syns = <SynRec*> malloc((self.cfg.n_syn + 1) * sizeof(SynRec))
         if self.rows == NULL or self.syns == NULL:
             raise MemoryError()
-        for i in range(self.n_rows):
+        for i in range(self.cfg.n_rows):
             self.rows[i].start = self.row_ptr[i]
             self.rows[i].end = self.row_ptr[i + 1]
             self.rows[i].reads = self.row_reads[i]
-        for i in range(self.n_syn):
-            self.syns[i].w = fx(self.w_eff[i], self.fx_one)
+        for i in range(self.cfg.n_syn):
+            self.syns[i].w = fx(self.w_eff[i], self.cfg.fx_one)
             self.syns[i].slot = self.row_syn_slot[i]
             self.syns[i].delay = self.row_syn_delay[i]
-        nch = self.n_tiles * 6
-        self.chq = <Heap*> malloc(nch * sizeof(Heap))
+        nch = self.cfg.n_tiles * 6
+        self.chq = <MinHeap*> malloc(nch * sizeof(MinHeap))
         self.ch_busy = <int64_t*> malloc(nch * sizeof(int64_t))
         self.ch_next = <int64_t*> malloc(nch * sizeof(int64_t))
         for i in range(nch):
             self.chq[i].a = NULL; self.chq[i].n = 0; self.chq[i].cap = 0
             self.ch_busy[i] = 0; self.ch_next[i] = -1
-        self.credits = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
-        self.ret_ring = <int64_t*> malloc(self.n_tiles * 5 * self.B * sizeof(int64_t))
-        self.ret_head = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
-        self.ret_cnt = <int64_t*> malloc(self.n_tiles * 5 * sizeof(int64_t))
+        self.credits = <int64_t*> malloc(self.cfg.n_tiles * 5 * sizeof(int64_t))
+        self.ret_ring = <int64_t*> malloc(self.cfg.n_tiles * 5 * self.cfg.B * sizeof(int64_t))
+        self.ret_head = <int64_t*> malloc(self.cfg.n_tiles * 5 * sizeof(int64_t))
+        self.ret_cnt = <int64_t*> malloc(self.cfg.n_tiles * 5 * sizeof(int64_t))
         self.blocked = <uint8_t*> malloc(nch * sizeof(uint8_t))
         if self.credits == NULL or self.ret_ring == NULL or self.ret_head == NULL or self.ret_cnt == NULL or self.blocked == NULL:
             raise MemoryError()
         memset(self.blocked, 0, nch)
-        for i in range(self.n_tiles * 5):
-            self.credits[i] = self.B
+        for i in range(self.cfg.n_tiles * 5):
+            self.credits[i] = self.cfg.B
             self.ret_head[i] = 0
             self.ret_cnt[i] = 0
-        kk = self.K if self.K > 0 else 1
+        kk = self.cfg.K if self.cfg.K > 0 else 1
         self.ps_pending = <int64_t*> malloc(kk * sizeof(int64_t))
         self.xoff = <int64_t*> malloc((kk + 1) * sizeof(int64_t))
         self.dl_cap = 1024
@@ -573,11 +538,11 @@ cdef class Core:
             raise MemoryError()
         for i in range(kk):
             self.ps_pending[i] = 0
-        self.spiked = <uint8_t*> malloc((self.n + 1) * sizeof(uint8_t))
-        memset(self.spiked, 0, (self.n + 1) * sizeof(uint8_t))
-        self.tick_spk = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
-        self.syn_mark = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
-        for i in range(self.n_syn + 1):
+        self.spiked = <uint8_t*> malloc((self.cfg.n + 1) * sizeof(uint8_t))
+        memset(self.spiked, 0, (self.cfg.n + 1) * sizeof(uint8_t))
+        self.tick_spk = <int32_t*> malloc((self.cfg.n + 1) * sizeof(int32_t))
+        self.syn_mark = <int64_t*> malloc((self.cfg.n_syn + 1) * sizeof(int64_t))
+        for i in range(self.cfg.n_syn + 1):
             self.syn_mark[i] = -1
         self.pk_cap = 1024
         self.pk = <Pkt*> malloc(self.pk_cap * sizeof(Pkt))
@@ -597,8 +562,8 @@ cdef class Core:
             raise MemoryError()
         # STDP factors for spike-time differences below lut_len ticks, computed with the same
         # expression the update would evaluate (so the same bits); none where learn() runs no STDP
-        self.lut_len = min(self.n_ticks_total + 1, cfg.get("stdp_lut_ticks", 4096))
-        if not self.learning or self.pin_syn.shape[0] == 0:
+        self.lut_len = min(self.n_ticks_total + 1, self.cfg.stdp_lut_ticks)
+        if not self.cfg.learning or self.pin_syn.shape[0] == 0:
             self.lut_len = 0
         self.stdp_lut = <double*> malloc((2 * self.rules.shape[0] * self.lut_len + 1) * sizeof(double))
         if self.stdp_lut == NULL:
@@ -607,15 +572,15 @@ cdef class Core:
             for k in range(self.lut_len):
                 self.stdp_lut[(2 * i) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 2])
                 self.stdp_lut[(2 * i + 1) * self.lut_len + k] = exp(-(<double> k) / self.rules[i, 3])
-        if self.multicast and not self.functional:
+        if self.cfg.multicast and not self.cfg.functional:
             # "auto": tree nodes while they would fit a cache-sized budget (one load per hop,
             # prefetched a hop ahead), column masks beyond (a few words per neuron)
-            mode = cfg.get("xy_trees", "auto")
-            self.colmask = mode != "nodes" and self.mesh_h <= 64
+            self.colmask = self.cfg.xy_trees != XY_NODES and self.cfg.mesh_h <= 64
             if self.colmask and self.build_colmask() != 0:
                 raise MemoryError()
             self.routers_counted = self.tree_nodes() if self.colmask else -1
-            if self.colmask and mode == "auto" and self.routers_counted * <int64_t> sizeof(TNode) <= cfg.get("xy_tree_node_budget", 24 << 20):
+            if (self.colmask and self.cfg.xy_trees == XY_AUTO
+                    and self.routers_counted * <int64_t> sizeof(TNode) <= self.cfg.xy_tree_node_budget):
                 self.colmask = False
                 free(self.cm)
                 free(self.jrr)
@@ -623,7 +588,7 @@ cdef class Core:
                 self.jrr = NULL
             if not self.colmask and self.build_trees() != 0:
                 raise MemoryError()
-        if self.functional:
+        if self.cfg.functional:
             if self.build_functional() != 0:
                 raise MemoryError()
 
@@ -635,7 +600,7 @@ cdef class Core:
         if cycle - self.wheel_base < WHEEL:
             self.wheel_count += 1
             return bucket_push(&self.wheel[(cycle & (WHEEL - 1)) * NPH + phase], (typ << 40) | arg)
-        return heap_push(&self.ev, cycle, (phase << 48) | self.seq, (typ << 40) | arg)
+        return minheap_push(&self.ev, cycle, (phase << 48) | self.seq, (typ << 40) | arg)
 
     cdef void dispatch(self, int64_t v) noexcept nogil:
         cdef int64_t typ = v >> 40
@@ -649,7 +614,7 @@ cdef class Core:
         """Process events in (cycle, phase, sequence) order until none is left."""
         cdef int64_t c = self.wheel_base, ph, i, base
         cdef Bucket* b
-        cdef Item it
+        cdef MinItem it
         cdef bint again
         while self.wheel_count > 0 or self.ev.n > 0:
             if self.wheel_count == 0 and self.ev.a[0].k1 > c:
@@ -657,7 +622,7 @@ cdef class Core:
             self.wheel_base = c
             # bring overflow events of the window into the wheel
             while self.ev.n > 0 and self.ev.a[0].k1 - c < WHEEL:
-                it = heap_pop(&self.ev)
+                it = minheap_pop(&self.ev)
                 self.wheel_count += 1
                 bucket_push(&self.wheel[(it.k1 & (WHEEL - 1)) * NPH + (it.k2 >> 48)], it.v)
             self.now = c
@@ -750,7 +715,7 @@ cdef class Core:
             self.sched(at, PH_SRV, EV_SRV, ch)
 
     cdef inline void request(self, int64_t ch, int64_t rc, int64_t key, int64_t flit) noexcept nogil:
-        heap_push(&self.chq[ch], rc, key, flit)
+        minheap_push(&self.chq[ch], rc, key, flit)
         self.sched_srv(ch, imax(rc, self.ch_busy[ch]))
 
     cdef void inject(self, int64_t pkt, int32_t tile, int64_t rc) noexcept nogil:
@@ -764,23 +729,23 @@ cdef class Core:
     cdef int build_colmask(self) noexcept nogil:
         """Column masks of every neuron's XY multicast tree (see the members). Returns 0, or -1 on
         memory failure; leaves colmask off if the mesh's tile numbering is not y * mesh_w + x."""
-        cdef int64_t nid, j, W = self.mesh_w, r, q
+        cdef int64_t nid, j, W = self.cfg.mesh_w, r, q
         cdef int32_t d, x, xmin, xmax
         cdef uint64_t* blk
         cdef int32_t* pre
-        if W * self.mesh_h != self.n_tiles:
+        if W * self.cfg.mesh_h != self.cfg.n_tiles:
             self.colmask = False
             return 0
-        for r in range(self.n_tiles):
+        for r in range(self.cfg.n_tiles):
             if self.tile_x[r] != r % W or self.tile_y[r] != r // W:
                 self.colmask = False
                 return 0
         self.cm_s = 2 + W + (W + 1) // 2
-        self.cm = <uint64_t*> calloc(self.n * self.cm_s + 1, sizeof(uint64_t))
+        self.cm = <uint64_t*> calloc(self.cfg.n * self.cm_s + 1, sizeof(uint64_t))
         self.jrr = <RowRange*> malloc((self.ndst_tile.shape[0] + 1) * sizeof(RowRange))
         if self.cm == NULL or self.jrr == NULL:
             return -1
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             blk = self.cm + nid * self.cm_s
             xmin = <int32_t> W
             xmax = -1
@@ -807,11 +772,11 @@ cdef class Core:
 
     cdef int64_t tree_nodes(self) noexcept nogil:
         """Routers in all neurons' XY trees (what build_trees would store), from the column masks."""
-        cdef int64_t nid, total = 0, W = self.mesh_w
+        cdef int64_t nid, total = 0, W = self.cfg.mesh_w
         cdef int32_t sx, sy, x, lo, hi, xmin, xmax
         cdef uint64_t* blk
         cdef uint64_t m
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             if self.entry_tile[nid] < 0 or self.ndst_ptr[nid + 1] == self.ndst_ptr[nid]:
                 continue
             blk = self.cm + nid * self.cm_s
@@ -833,7 +798,7 @@ cdef class Core:
         """Column-major rank of tile r among neuron nid's destinations."""
         cdef uint64_t* blk = self.cm + nid * self.cm_s
         cdef int32_t x = self.tile_x[r]
-        return (<int32_t*> &blk[2 + self.mesh_w])[x] + NS_POPCOUNT64(blk[2 + x] & (((<uint64_t> 1) << self.tile_y[r]) - 1))
+        return (<int32_t*> &blk[2 + self.cfg.mesh_w])[x] + NS_POPCOUNT64(blk[2 + x] & (((<uint64_t> 1) << self.tile_y[r]) - 1))
 
     cdef inline int colmask_route(self, int32_t nid, int32_t r, int32_t move) noexcept nogil:
         """Outputs of the XY tree of neuron nid at router r for a flit that travelled `move` (-1 at
@@ -861,18 +826,18 @@ cdef class Core:
         """XY multicast tree of every neuron from its entry tile: output mask per router visited."""
         cdef int64_t nid, j, total = 0, cap = 1024, k
         cdef int32_t src, d, x, y, xd, yd, r
-        cdef uint8_t* scratch = <uint8_t*> malloc(self.n_tiles * sizeof(uint8_t))
-        cdef int32_t* touched = <int32_t*> malloc(self.n_tiles * sizeof(int32_t))
+        cdef uint8_t* scratch = <uint8_t*> malloc(self.cfg.n_tiles * sizeof(uint8_t))
+        cdef int32_t* touched = <int32_t*> malloc(self.cfg.n_tiles * sizeof(int32_t))
         cdef int64_t nt, i, q
         cdef int32_t tmp
-        self.tree_ptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.tree_ptr = <int64_t*> malloc((self.cfg.n + 1) * sizeof(int64_t))
         self.tree_router = <int32_t*> malloc(cap * sizeof(int32_t))
         self.tree_mask = <uint8_t*> malloc(cap * sizeof(uint8_t))
         if scratch == NULL or touched == NULL or self.tree_ptr == NULL or self.tree_router == NULL or self.tree_mask == NULL:
             return -1
-        memset(scratch, 0, self.n_tiles)
+        memset(scratch, 0, self.cfg.n_tiles)
         self.tree_ptr[0] = 0
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             nt = 0
             src = self.entry_tile[nid]
             if src >= 0:
@@ -898,10 +863,10 @@ cdef class Core:
                             r = r - 1
                         elif yd > y:
                             scratch[r] |= 4 | 32
-                            r = r + <int32_t> self.mesh_w
+                            r = r + <int32_t> self.cfg.mesh_w
                         else:
                             scratch[r] |= 8 | 32
-                            r = r - <int32_t> self.mesh_w
+                            r = r - <int32_t> self.cfg.mesh_w
             # sort touched routers (insertion sort; trees are small)
             for i in range(1, nt):
                 tmp = touched[i]
@@ -927,10 +892,10 @@ cdef class Core:
         free(touched)
         # links between tree nodes, local rows and roots (searched once here)
         self.tnodes = <TNode*> malloc((total + 1) * sizeof(TNode))
-        self.tree_root = <int32_t*> malloc((self.n + 1) * sizeof(int32_t))
+        self.tree_root = <int32_t*> malloc((self.cfg.n + 1) * sizeof(int32_t))
         if self.tnodes == NULL or self.tree_root == NULL:
             return -1
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             self.tree_root[nid] = -1
             for i in range(self.tree_ptr[nid], self.tree_ptr[nid + 1]):
                 r = self.tree_router[i]
@@ -991,8 +956,8 @@ cdef class Core:
         if o == 1:
             return r - 1
         if o == 2:
-            return r + <int32_t> self.mesh_w
-        return r - <int32_t> self.mesh_w
+            return r + <int32_t> self.cfg.mesh_w
+        return r - <int32_t> self.cfg.mesh_w
 
     # ======================================================================== event handlers
     cdef void arrive(self, int64_t f, int64_t a) noexcept nogil:
@@ -1054,7 +1019,7 @@ cdef class Core:
             for o in range(4):
                 if mask & (1 << o):
                     NS_PREFETCH(&self.tnodes[tn.child[o]])
-        rc = a + self.router_lat
+        rc = a + self.cfg.router_lat
         cnt = 0
         for o in range(5):
             if mask & (1 << o):
@@ -1073,20 +1038,20 @@ cdef class Core:
 
     cdef inline void take_returns(self, int64_t buf, int64_t c) noexcept nogil:
         """Credits of buffer `buf` whose return cycle (phase REL) has come."""
-        while self.ret_cnt[buf] > 0 and self.ret_ring[buf * self.B + self.ret_head[buf]] <= c:
-            self.credits[buf] += self.F
+        while self.ret_cnt[buf] > 0 and self.ret_ring[buf * self.cfg.B + self.ret_head[buf]] <= c:
+            self.credits[buf] += self.cfg.F
             self.ret_head[buf] += 1
-            if self.ret_head[buf] == self.B:
+            if self.ret_head[buf] == self.cfg.B:
                 self.ret_head[buf] = 0
             self.ret_cnt[buf] -= 1
 
     cdef void on_service(self, int64_t ch) noexcept nogil:
-        cdef Heap* q = &self.chq[ch]
+        cdef MinHeap* q = &self.chq[ch]
         cdef int32_t r = <int32_t> (ch // 6)
         cdef int o = <int> (ch % 6)
         cdef int64_t down, f, nf, arr, c = self.now, ub, up, pos
         cdef int32_t tn
-        cdef Item head
+        cdef MinItem head
         cdef Flit* fp
         cdef int32_t nr
         if self.ch_next[ch] != c:
@@ -1112,46 +1077,46 @@ cdef class Core:
             down = -1
         if down >= 0:
             self.take_returns(down, c)
-            if self.credits[down] < self.F:
+            if self.credits[down] < self.cfg.F:
                 # blocked: wake at the next credit return, or when a packet leaves that buffer
                 if self.ret_cnt[down] > 0:
-                    self.sched_srv(ch, self.ret_ring[down * self.B + self.ret_head[down]])
+                    self.sched_srv(ch, self.ret_ring[down * self.cfg.B + self.ret_head[down]])
                 else:
                     self.blocked[ch] = 1
                 return
-        heap_pop(q)
+        minheap_pop(q)
         f = head.v
-        self.ch_busy[ch] = c + self.F
+        self.ch_busy[ch] = c + self.cfg.F
         if down >= 0:
-            self.credits[down] -= self.F
-        self.link_flits[ch] += self.F      # injection (o == 5) too: counted, but not a hop
+            self.credits[down] -= self.cfg.F
+        self.link_flits[ch] += self.cfg.F      # injection (o == 5) too: counted, but not a hop
         tn = self.fl[f].tnode
         if o < 4:
             nf = self.new_flit(self.fl[f].pkt, nr, o ^ 1, o, self.tnodes[tn].child[o] if tn >= 0 else -1)
-            arr = c + self.F - 1 + self.link_lat
+            arr = c + self.cfg.F - 1 + self.cfg.link_lat
         elif o == 5:
             nf = self.new_flit(self.fl[f].pkt, nr, 4, -1, tn)
-            arr = c + self.F
+            arr = c + self.cfg.F
         else:
             nf = self.new_flit(self.fl[f].pkt, nr, -1, -1, tn)
-            arr = c + self.F
+            arr = c + self.cfg.F
         fp = &self.fl[f]
         fp.pending -= 1
         if fp.pending == 0 and fp.in_port <= 4:
             # its buffer slots come back at c + F (phase REL)
             ub = fp.router * 5 + fp.in_port
             pos = self.ret_head[ub] + self.ret_cnt[ub]
-            if pos >= self.B:
-                pos -= self.B
-            self.ret_ring[ub * self.B + pos] = c + self.F
+            if pos >= self.cfg.B:
+                pos -= self.cfg.B
+            self.ret_ring[ub * self.cfg.B + pos] = c + self.cfg.F
             self.ret_cnt[ub] += 1
             up = fp.router * 6 + 5 if fp.in_port == 4 else self.neighbour(fp.router, fp.in_port) * 6 + (fp.in_port ^ 1)
             if self.blocked[up]:
                 self.blocked[up] = 0
-                self.sched_srv(up, c + self.F)
+                self.sched_srv(up, c + self.cfg.F)
         self.arrive(nf, arr)
         if q.n > 0:
-            self.sched_srv(ch, imax(c + self.F, q.a[0].k1))
+            self.sched_srv(ch, imax(c + self.cfg.F, q.a[0].k1))
 
     cdef inline int log_delivery(self, int64_t a, int64_t key, int32_t row, int32_t xbar) noexcept nogil:
         """Queue a read of `row` on crossbar `xbar` (arrival a): appended to the tick's log, one
@@ -1178,19 +1143,19 @@ cdef class Core:
         go to later ticks), so each crossbar's queue is run here, after the tick's traffic, with
         exactly the timing an event per read would give."""
         cdef int64_t kk, i, j, g, slot, base = self.ring_t, free_at, start, row, s0, s1, pos, m
-        cdef int64_t total = self.dl_n, K = self.K
+        cdef int64_t total = self.dl_n, K = self.cfg.K
         cdef int64_t* xoff = self.xoff
         cdef RowRec* rr
         cdef SynRec* sy
         cdef Dlv* d
-        cdef Item tmp
-        cdef Item* ds
-        cdef Item* na
+        cdef MinItem tmp
+        cdef MinItem* ds
+        cdef MinItem* na
         if total == 0:
             return
         # group the log by crossbar (counting sort: stable, so each group keeps event order)
         if total + PF_ROW > self.ds_cap:
-            na = <Item*> realloc(self.dsort, (total + PF_ROW) * 2 * sizeof(Item))
+            na = <MinItem*> realloc(self.dsort, (total + PF_ROW) * 2 * sizeof(MinItem))
             if na == NULL:
                 return
             self.dsort = na
@@ -1218,10 +1183,10 @@ cdef class Core:
         for kk in range(K):
             s1 = xoff[kk]
             for i in range(s0 + 1, s1):
-                if item_lt(&ds[i], &ds[i - 1]):
+                if minitem_lt(&ds[i], &ds[i - 1]):
                     tmp = ds[i]
                     m = i - 1
-                    while m >= s0 and item_lt(&tmp, &ds[m]):
+                    while m >= s0 and minitem_lt(&tmp, &ds[m]):
                         ds[m + 1] = ds[m]
                         m -= 1
                     ds[m + 1] = tmp
@@ -1242,16 +1207,16 @@ cdef class Core:
                 NS_PREFETCH(&self.rows[ds[i + PF_ROW].v])
                 NS_PREFETCH(&self.syns[self.rows[ds[i + PF_SYN].v].start])
                 start = ds[i].k1 if ds[i].k1 > free_at else free_at
-                free_at = start + self.read_lat
+                free_at = start + self.cfg.read_lat
                 row = ds[i].v
                 rr = &self.rows[row]
                 rr.reads += 1
                 for j in range(rr.start, rr.end):
                     sy = &self.syns[j]
                     slot = base + sy.delay
-                    if slot >= self.D:
-                        slot -= self.D
-                    g = slot * self.n_slots + sy.slot
+                    if slot >= self.cfg.D:
+                        slot -= self.cfg.D
+                    g = slot * self.cfg.n_slots + sy.slot
                     self.acc[g] += sy.w
                     self.accf[g] = 1
                 self.n_syn_events += rr.end - rr.start
@@ -1271,7 +1236,7 @@ cdef class Core:
         for j in range(self.upd_ptr[kk], self.upd_ptr[kk + 1]):
             q = j - self.upd_ptr[kk]
             nid = self.upd_neuron[j]
-            g = ring * self.n_slots + self.home_slot[nid]
+            g = ring * self.cfg.n_slots + self.home_slot[nid]
             Iq = self.acc[g]
             self.acc[g] = 0
             self.accf[g] = 0
@@ -1279,7 +1244,7 @@ cdef class Core:
                 if self.ps_got[self.ps_slot[nn]]:
                     Iq = Iq + self.ps_val[self.ps_slot[nn]]
                     self.ps_got[self.ps_slot[nn]] = 0
-            I = (<double> Iq) * self.fx_inv
+            I = (<double> Iq) * self.cfg.fx_inv
             self.n_updates += 1
             if self.rcount[nid] > 0:
                 self.rcount[nid] -= 1
@@ -1288,17 +1253,17 @@ cdef class Core:
             if vv >= self.thr[nid]:
                 self.v[nid] = self.vres[nid]
                 self.rcount[nid] = self.refr[nid]
-                fcyc = U + (q // self.par + 1) * self.upd_lat
+                fcyc = U + (q // self.cfg.par + 1) * self.cfg.upd_lat
                 self.push_spike(<int32_t> self.tick, nid, fcyc)
                 self.n_spikes_out += 1
                 self.spiked[nid] = 1
                 self.tick_spk[self.tick_spk_n] = nid
                 self.tick_spk_n += 1
-                self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.so_lat)
+                self.emit(nid, fcyc, self.xbar_tile[kk], fcyc + self.cfg.so_lat)
             else:
                 self.v[nid] = vv
-        ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.par - 1) // self.par
-        self.E = imax(self.E, U + ng * self.upd_lat)
+        ng = (self.upd_ptr[kk + 1] - self.upd_ptr[kk] + self.cfg.par - 1) // self.cfg.par
+        self.E = imax(self.E, U + ng * self.cfg.upd_lat)
 
     cdef void emit(self, int32_t nid, int64_t t_gen, int32_t tile, int64_t rc) noexcept nogil:
         cdef int64_t j, pk, q
@@ -1310,11 +1275,11 @@ cdef class Core:
         if self.colmask:
             prefetch_span(<char*> &self.cm[nid * self.cm_s], <char*> &self.cm[(nid + 1) * self.cm_s])
             prefetch_span(<char*> &self.jrr[self.ndst_ptr[nid]], <char*> &self.jrr[self.ndst_ptr[nid + 1]])
-        elif self.multicast and self.tree_root[nid] >= 0:
+        elif self.cfg.multicast and self.tree_root[nid] >= 0:
             NS_PREFETCH(&self.tnodes[self.tree_root[nid]])
         prefetch_span(<char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid]]],
                       <char*> &self.nrowx[self.ndst_rptr[self.ndst_ptr[nid + 1]]])
-        if self.multicast:
+        if self.cfg.multicast:
             pk = self.new_pkt(base_key, t_gen, nid, KIND_SPIKE, -1, -1, 0)
             self.inject(pk, tile, rc)
         else:
@@ -1327,7 +1292,7 @@ cdef class Core:
     cdef int64_t run_tick(self) noexcept nogil:
         """Traffic and learning of tick self.tick; returns the cycle its writes end."""
         cdef int64_t t = self.tick, j, g, ring, kk, home_k, pk, typ, arg, nid
-        cdef Item it
+        cdef MinItem it
         cdef int64_t key
         self.T0 = self.tick_start[t]
         self.E = self.T0
@@ -1335,23 +1300,23 @@ cdef class Core:
         self.pk_n = 0
         self.fl_n = 0
         self.tick_spk_n = 0
-        ring = t % self.D
+        ring = t % self.cfg.D
         self.ring_t = ring
         # partial sums of tick t leave their slots at the tick boundary
         for j in range(self.nonhome_slots.shape[0]):
             g = self.nonhome_slots[j]
-            if self.accf[ring * self.n_slots + g]:
+            if self.accf[ring * self.cfg.n_slots + g]:
                 nid = self.slot_neuron[g]
                 home_k = self.slot_xbar[self.home_slot[nid]]
                 key = ((<int64_t> KIND_PS << 31) + nid) << 20
                 pk = self.new_pkt(key + self.slot_xbar[g], self.T0, <int32_t> nid, KIND_PS,
-                                  self.xbar_tile[home_k], <int32_t> g, self.acc[ring * self.n_slots + g])
-                self.acc[ring * self.n_slots + g] = 0
-                self.accf[ring * self.n_slots + g] = 0
+                                  self.xbar_tile[home_k], <int32_t> g, self.acc[ring * self.cfg.n_slots + g])
+                self.acc[ring * self.cfg.n_slots + g] = 0
+                self.accf[ring * self.cfg.n_slots + g] = 0
                 self.ps_pending[home_k] += 1
                 self.n_ps_packets += 1
                 self.inject(pk, self.xbar_tile[self.slot_xbar[g]], self.T0)
-        for kk in range(self.K):
+        for kk in range(self.cfg.K):
             if self.upd_ptr[kk + 1] > self.upd_ptr[kk] and self.ps_pending[kk] == 0:
                 self.sched(self.T0, PH_UPD, EV_UPD, kk)
         # input spikes of tick t enter at their entry tile's router
@@ -1372,22 +1337,22 @@ cdef class Core:
         """Synapses of every presynaptic neuron in one run (its rows in nrow order; home slots
         first), for the functional timing's scatter loop, and the map from row-order positions to
         the runs."""
-        cdef int64_t nid, e, q, row, j = 0, pass_, nu = self.upd_ptr[self.K] if self.K > 0 else 0
-        cdef uint8_t* home = <uint8_t*> malloc((self.n_slots + 1) * sizeof(uint8_t))
+        cdef int64_t nid, e, q, row, j = 0, pass_, nu = self.upd_ptr[self.cfg.K] if self.cfg.K > 0 else 0
+        cdef uint8_t* home = <uint8_t*> malloc((self.cfg.n_slots + 1) * sizeof(uint8_t))
         if home == NULL:
             return -1
-        memset(home, 0, self.n_slots + 1)
-        for nid in range(self.n):
+        memset(home, 0, self.cfg.n_slots + 1)
+        for nid in range(self.cfg.n):
             if self.home_slot[nid] >= 0:
                 home[self.home_slot[nid]] = 1
         self.fu_slot = <int32_t*> malloc((nu + 1) * sizeof(int32_t))
-        self.fw = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
-        self.fq = <int32_t*> malloc((self.n_syn + 1) * sizeof(int32_t))
-        self.fptr = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        self.fmid = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        self.fpos = <int64_t*> malloc((self.n_syn + 1) * sizeof(int64_t))
-        self.nspk = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
-        self.nspk_acc = <int64_t*> malloc((self.n + 1) * sizeof(int64_t))
+        self.fw = <int64_t*> malloc((self.cfg.n_syn + 1) * sizeof(int64_t))
+        self.fq = <int32_t*> malloc((self.cfg.n_syn + 1) * sizeof(int32_t))
+        self.fptr = <int64_t*> malloc((self.cfg.n + 1) * sizeof(int64_t))
+        self.fmid = <int64_t*> malloc((self.cfg.n + 1) * sizeof(int64_t))
+        self.fpos = <int64_t*> malloc((self.cfg.n_syn + 1) * sizeof(int64_t))
+        self.nspk = <int64_t*> malloc((self.cfg.n + 1) * sizeof(int64_t))
+        self.nspk_acc = <int64_t*> malloc((self.cfg.n + 1) * sizeof(int64_t))
         if (self.fu_slot == NULL or self.fw == NULL or self.fq == NULL or self.fptr == NULL or self.fmid == NULL
                 or self.fpos == NULL or self.nspk == NULL or self.nspk_acc == NULL):
             free(home)
@@ -1413,12 +1378,12 @@ cdef class Core:
             self.fu_rc[q] = self.rcount[nid]
             self.fu_rf[q] = self.refr[nid]
             self.fu_ps[q] = self.ps_ptr[nid + 1] > self.ps_ptr[nid]
-        memset(self.nspk, 0, (self.n + 1) * sizeof(int64_t))
-        memset(self.nspk_acc, 0, (self.n + 1) * sizeof(int64_t))
-        for q in range(self.n_syn):
+        memset(self.nspk, 0, (self.cfg.n + 1) * sizeof(int64_t))
+        memset(self.nspk_acc, 0, (self.cfg.n + 1) * sizeof(int64_t))
+        for q in range(self.cfg.n_syn):
             self.fpos[q] = -1
-        self.f_delay = self.syns[0].delay if self.n_syn > 0 else -1
-        for q in range(self.n_syn):
+        self.f_delay = self.syns[0].delay if self.cfg.n_syn > 0 else -1
+        for q in range(self.cfg.n_syn):
             if self.syns[q].delay != self.f_delay:
                 self.f_delay = -1
                 break
@@ -1426,7 +1391,7 @@ cdef class Core:
         for q in range(nu):
             if self.fu_rf[q] != 0 or self.fu_rc[q] != 0:
                 self.f_refr = True
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             self.fptr[nid] = j
             for pass_ in range(2):                  # home slots, then partial-sum slots
                 if pass_ == 1:
@@ -1440,10 +1405,10 @@ cdef class Core:
                         if self.f_delay >= 0:
                             self.fq[j] = self.syns[q].slot
                         else:
-                            self.fq[j] = <int32_t> (self.syns[q].delay * self.n_slots + self.syns[q].slot)
+                            self.fq[j] = <int32_t> (self.syns[q].delay * self.cfg.n_slots + self.syns[q].slot)
                         self.fpos[q] = j
                         j += 1
-        self.fptr[self.n] = j
+        self.fptr[self.cfg.n] = j
         free(home)
         return 0
 
@@ -1452,7 +1417,7 @@ cdef class Core:
         adds its weight to its slot of tick t + delay. Only nspk is counted here; the row reads,
         synaptic events and NoC counters follow from it (account_spikes)."""
         cdef int64_t i, j, jm, j1, g, nid
-        cdef int64_t DS = self.D * self.n_slots, rb = self.ring_t * self.n_slots, g0
+        cdef int64_t DS = self.cfg.D * self.cfg.n_slots, rb = self.ring_t * self.cfg.n_slots, g0
         cdef int64_t* acc_d
         cdef int64_t* acc = &self.acc[0] if self.acc.shape[0] > 0 else NULL
         cdef uint8_t* accf = &self.accf[0] if self.accf.shape[0] > 0 else NULL
@@ -1471,15 +1436,15 @@ cdef class Core:
             nspk[nid] += 1                   # its row reads and synaptic events: see account_spikes
             if self.f_delay >= 0:            # one delay for all: fq is the slot in tick t + delay
                 g0 = self.ring_t + self.f_delay
-                if g0 >= self.D:
-                    g0 -= self.D
-                acc_d = acc + g0 * self.n_slots
+                if g0 >= self.cfg.D:
+                    g0 -= self.cfg.D
+                acc_d = acc + g0 * self.cfg.n_slots
                 while j < jm:
                     acc_d[fq[j]] += fw[j]
                     j += 1
                 while j < j1:
                     acc_d[fq[j]] += fw[j]
-                    accf[g0 * self.n_slots + fq[j]] = 1
+                    accf[g0 * self.cfg.n_slots + fq[j]] = 1
                     j += 1
                 continue
             while j < jm:
@@ -1508,17 +1473,17 @@ cdef class Core:
                 r = r - 1
             elif yd > self.tile_y[r]:
                 self.link_flits[r * 6 + 2] += flits
-                r = r + <int32_t> self.mesh_w
+                r = r + <int32_t> self.cfg.mesh_w
             else:
                 self.link_flits[r * 6 + 3] += flits
-                r = r - <int32_t> self.mesh_w
+                r = r - <int32_t> self.cfg.mesh_w
         self.link_flits[dst * 6 + 4] += flits
 
     cdef void account_spikes(self) noexcept nogil:
         """Counters of the spikes sent since the last call (functional timing): a spike's
         packets, flits per router output, deliveries, row reads and synaptic events do not depend
         on when it is sent."""
-        cdef int64_t nid, cnt, i, j, x, y, W = self.mesh_w, H = self.mesh_h
+        cdef int64_t nid, cnt, i, j, x, y, W = self.cfg.mesh_w, H = self.cfg.mesh_h
         cdef int64_t* lf
         cdef int32_t* colmin = <int32_t*> malloc((W + 1) * sizeof(int32_t))
         cdef int32_t* colmax = <int32_t*> malloc((W + 1) * sizeof(int32_t))
@@ -1535,7 +1500,7 @@ cdef class Core:
         for i in range(W):
             colmin[i] = <int32_t> H
             colmax[i] = -1
-        for nid in range(self.n):
+        for nid in range(self.cfg.n):
             cnt = self.nspk[nid] - self.nspk_acc[nid]
             if cnt == 0:
                 continue
@@ -1543,16 +1508,16 @@ cdef class Core:
             self.n_deliveries += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
             self.n_row_reads += cnt * (self.ndst_rptr[self.ndst_ptr[nid + 1]] - self.ndst_rptr[self.ndst_ptr[nid]])
             self.n_syn_events += cnt * (self.fptr[nid + 1] - self.fptr[nid])
-            if self.multicast:
+            if self.cfg.multicast:
                 self.n_packets += cnt
-                self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
-                self.tree_flits(nid, cnt * self.F, colmin, colmax, dE, dW, dN, dS)
+                self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.cfg.F
+                self.tree_flits(nid, cnt * self.cfg.F, colmin, colmax, dE, dW, dN, dS)
             else:
                 for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
                     self.n_packets += cnt
-                    self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.F
-                    self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.F)
-        if self.multicast and self.link_flits.shape[0] > 0:
+                    self.link_flits[<int64_t> self.entry_tile[nid] * 6 + 5] += cnt * self.cfg.F
+                    self.xy_flits(self.entry_tile[nid], self.ndst_tile[j], cnt * self.cfg.F)
+        if self.cfg.multicast and self.link_flits.shape[0] > 0:
             lf = &self.link_flits[0]
             for y in range(H):
                 add_running(dE + y * (W + 1), W, lf + y * W * 6 + 0, 6)
@@ -1571,7 +1536,7 @@ cdef class Core:
         segment). colmin/colmax: per column, all at (mesh_h, -1) on entry and on return."""
         cdef int32_t src = self.entry_tile[nid], sx = self.tile_x[src], sy = self.tile_y[src]
         cdef int32_t xmin = sx, xmax = sx, x, y, d
-        cdef int64_t j, W1 = self.mesh_w + 1, H1 = self.mesh_h + 1
+        cdef int64_t j, W1 = self.cfg.mesh_w + 1, H1 = self.cfg.mesh_h + 1
         for j in range(self.ndst_ptr[nid], self.ndst_ptr[nid + 1]):
             d = self.ndst_tile[j]
             x = self.tile_x[d]
@@ -1600,16 +1565,16 @@ cdef class Core:
             if colmin[x] < sy:                        # south links y = colmin + 1 .. sy
                 dS[x * H1 + colmin[x] + 1] += flits
                 dS[x * H1 + sy + 1] -= flits
-            colmin[x] = <int32_t> self.mesh_h
+            colmin[x] = <int32_t> self.cfg.mesh_h
             colmax[x] = -1
 
     cdef void update_functional(self) noexcept nogil:
         """Every neuron circuit's update of this tick (on_update without timing), in one pass over
         all crossbars' home neurons, on the state kept in update order (home slots never carry
         the accf mark here)."""
-        cdef int64_t j, nn, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        cdef int64_t j, nn, nu = self.upd_ptr[self.cfg.K] if self.cfg.K > 0 else 0
         cdef int64_t* acc = (&self.acc[0] if self.acc.shape[0] > 0 else NULL)
-        cdef int64_t* acc_t = acc + self.ring_t * self.n_slots if acc != NULL else NULL
+        cdef int64_t* acc_t = acc + self.ring_t * self.cfg.n_slots if acc != NULL else NULL
         cdef const int32_t* un = &self.upd_neuron[0] if nu > 0 else NULL
         cdef const int32_t* fs = self.fu_slot
         cdef const int64_t* psp = &self.ps_ptr[0]
@@ -1631,7 +1596,7 @@ cdef class Core:
         cdef double vv
         cdef bint has_ps = self.nonhome_slots.shape[0] > 0
         cdef bint refr = self.f_refr
-        cdef double fxi = self.fx_inv
+        cdef double fxi = self.cfg.fx_inv
         for j in range(nu):
             Iq = acc_t[fs[j]]
             acc_t[fs[j]] = 0
@@ -1663,7 +1628,7 @@ cdef class Core:
 
     cdef void sync_v(self) noexcept nogil:
         """Functional timing: potentials and refractory counters back into the arrays Python sees."""
-        cdef int64_t j, nu = self.upd_ptr[self.K] if self.K > 0 else 0
+        cdef int64_t j, nu = self.upd_ptr[self.cfg.K] if self.cfg.K > 0 else 0
         for j in range(nu):
             self.v[self.upd_neuron[j]] = self.fu_v[j]
             self.rcount[self.upd_neuron[j]] = self.fu_rc[j]
@@ -1675,11 +1640,11 @@ cdef class Core:
         self.T0 = self.tick_start[t]
         self.E = self.T0
         self.tick_spk_n = 0
-        ring = t % self.D
+        ring = t % self.cfg.D
         self.ring_t = ring
         for j in range(self.nonhome_slots.shape[0]):
             g = self.nonhome_slots[j]
-            gg = ring * self.n_slots + g
+            gg = ring * self.cfg.n_slots + g
             if self.accf[gg]:
                 nid = self.slot_neuron[g]
                 home_k = self.slot_xbar[self.home_slot[nid]]
@@ -1690,8 +1655,8 @@ cdef class Core:
                 self.n_ps_packets += 1
                 self.n_packets += 1
                 self.n_deliveries += 1
-                self.link_flits[<int64_t> self.xbar_tile[self.slot_xbar[g]] * 6 + 5] += self.F
-                self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.F)
+                self.link_flits[<int64_t> self.xbar_tile[self.slot_xbar[g]] * 6 + 5] += self.cfg.F
+                self.xy_flits(self.xbar_tile[self.slot_xbar[g]], self.xbar_tile[home_k], self.cfg.F)
         self.update_functional()
         for j in range(self.in_ptr[t], self.in_ptr[t + 1]):
             nid = self.in_neurons[j]
@@ -1706,42 +1671,42 @@ cdef class Core:
         """Target conductance of a synapse's cell (which: 0 single / G+, 1 G-) for weight w,
         exactly as neurosim.devices (encode_weights, then quantise for physical devices)."""
         cdef double gg = self.encode_continuous(w, which, cell)
-        if self.encoding != 0 and self.levels > 1:
+        if self.cfg.encoding != 0 and self.cfg.levels > 1:
             gg = self.snap(gg)
         return gg
 
     cdef inline double snap(self, double gg) noexcept nogil:
-        return self.g_min + rint((gg - self.g_min) / self.dg * (self.levels - 1)) * (self.dg / (self.levels - 1))
+        return self.cfg.g_min + rint((gg - self.cfg.g_min) / self.cfg.dg * (self.cfg.levels - 1)) * (self.cfg.dg / (self.cfg.levels - 1))
 
     cdef double encode_continuous(self, double w, int which, int64_t cell) noexcept nogil:
         """The encoding of w for one cell, confined to the device range, not quantised; with
         write-verify divided by the cell's apparent-conductance gain and confined again."""
-        cdef double s = self.wscale, gg
-        if self.clip:
+        cdef double s = self.cfg.wscale, gg
+        if self.cfg.clip:
             if w > s:
                 w = s
             if w < -s:
                 w = -s
-        if self.encoding == 0:
-            return w / s * self.dg          # ideal device: neither clipped nor quantised
-        if self.encoding == 1:
+        if self.cfg.encoding == 0:
+            return w / s * self.cfg.dg          # ideal device: neither clipped nor quantised
+        if self.cfg.encoding == 1:
             if which == 0:
-                gg = self.g_min + (w if w > 0 else 0.0) / s * self.dg
+                gg = self.cfg.g_min + (w if w > 0 else 0.0) / s * self.cfg.dg
             else:
-                gg = self.g_min + (-w if w < 0 else 0.0) / s * self.dg
+                gg = self.cfg.g_min + (-w if w < 0 else 0.0) / s * self.cfg.dg
         else:
-            gg = 0.5 * (self.g_min + self.g_max) + w / (2.0 * s) * self.dg
+            gg = 0.5 * (self.cfg.g_min + self.cfg.g_max) + w / (2.0 * s) * self.cfg.dg
         gg = self.confine(gg)
-        if self.compensate:
+        if self.cfg.compensate:
             gg = self.confine(gg / self.alpha[cell])
         return gg
 
     cdef inline double confine(self, double gg) noexcept nogil:
         """gg clipped to the device range [g_min, g_max]."""
-        if gg < self.g_min:
-            return self.g_min
-        if gg > self.g_max:
-            return self.g_max
+        if gg < self.cfg.g_min:
+            return self.cfg.g_min
+        if gg > self.cfg.g_max:
+            return self.cfg.g_max
         return gg
 
     cdef double accumulate_target(self, double w, int which, int64_t cell) noexcept nogil:
@@ -1749,7 +1714,7 @@ cdef class Core:
         and only once that has moved at least one step from the cell's level (docs/engine.md §3)."""
         cdef double g_now = self.G0[cell]
         cdef double gg = self.encode_continuous(w, which, cell)
-        cdef double step = self.dg / (self.levels - 1)
+        cdef double step = self.cfg.dg / (self.cfg.levels - 1)
         cdef double d = gg - g_now
         cdef double n = floor((d if d > 0 else -d) / step + 1e-9)
         if n < 1.0:
@@ -1759,13 +1724,13 @@ cdef class Core:
     cdef double decode_syn(self, int64_t s) noexcept nogil:
         """Effective weight of synapse s: the encoding's decoding of apparent conductances alpha*G."""
         cdef int64_t c0 = self.syn_cellA[s], c1
-        if self.encoding == 0:
-            return (self.alpha[c0] * self.G[c0]) * self.wscale / self.dg
-        if self.encoding == 1:
+        if self.cfg.encoding == 0:
+            return (self.alpha[c0] * self.G[c0]) * self.cfg.wscale / self.cfg.dg
+        if self.cfg.encoding == 1:
             c1 = self.syn_cellB[s]
-            return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * self.wscale / self.dg
+            return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * self.cfg.wscale / self.cfg.dg
         c1 = self.row_refcell[self.xb_row_off[self.syn_xbar[s]] + self.syn_row[s]]
-        return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * (2.0 * self.wscale) / self.dg
+        return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * (2.0 * self.cfg.wscale) / self.cfg.dg
 
     cdef int64_t program(self, int64_t s) noexcept nogil:
         """Program synapse s's cells to the learning circuit's weight; returns pulses issued."""
@@ -1773,10 +1738,10 @@ cdef class Core:
         cdef int64_t r = self.syn_row[s]
         cdef int which, ncell
         cdef double target
-        ncell = 2 if self.encoding == 1 else 1
+        ncell = 2 if self.cfg.encoding == 1 else 1
         for which in range(ncell):
             cell = self.syn_cellA[s] if which == 0 else self.syn_cellB[s]
-            if self.accumulate and self.encoding != 0 and self.levels > 1:
+            if self.cfg.accumulate and self.cfg.encoding != 0 and self.cfg.levels > 1:
                 target = self.accumulate_target(self.w_log[s], which, cell)
             else:
                 target = self.encode_cell(self.w_log[s], which, cell)
@@ -1805,20 +1770,20 @@ cdef class Core:
             if <double> self.writes[cell] >= self.endurance[cell]:
                 self.failed[cell] = 1
                 self.n_failed += 1
-                self.G[cell] = self.stuck_g
-                self.G0[cell] = self.stuck_g
+                self.G[cell] = self.cfg.stuck_g
+                self.G0[cell] = self.cfg.stuck_g
         self.set_w(self.syn_pos[s], self.decode_syn(s))
         return npulse
 
     cdef inline void set_w(self, int64_t pos, double w) noexcept nogil:
-        self.syns[pos].w = fx(w, self.fx_one)
+        self.syns[pos].w = fx(w, self.cfg.fx_one)
         self.w_eff[pos] = w
-        if self.functional and self.fpos[pos] >= 0:
+        if self.cfg.functional and self.fpos[pos] >= 0:
             self.fw[self.fpos[pos]] = self.syns[pos].w
 
     cdef inline int64_t row_reads_of(self, int64_t kk, int64_t r) noexcept nogil:
         cdef int64_t row = self.xb_row_off[kk] + r
-        if self.functional and self.row_pre[row] >= 0:
+        if self.cfg.functional and self.row_pre[row] >= 0:
             return self.rows[row].reads + self.nspk[self.row_pre[row]]
         return self.rows[row].reads
 
@@ -1828,7 +1793,7 @@ cdef class Core:
         cdef int16_t rule
         cdef double w, f
         cdef int64_t nchanged = 0, k
-        if not self.learning or self.pin_syn.shape[0] == 0:
+        if not self.cfg.learning or self.pin_syn.shape[0] == 0:
             for i in range(self.tick_spk_n):
                 nid = self.tick_spk[i]
                 self.spiked[nid] = 0
@@ -1837,7 +1802,7 @@ cdef class Core:
             return self.E
         for i in range(self.tick_spk_n):
             self.last_pre[self.tick_spk[i]] = <int32_t> t
-        for kk in range(self.K):
+        for kk in range(self.cfg.K):
             self.xb_writes_tick[kk] = 0
         for i in range(self.tick_spk_n):
             nid = self.tick_spk[i]
@@ -1881,15 +1846,15 @@ cdef class Core:
             nid = self.tick_spk[i]
             self.spiked[nid] = 0
             self.last_post[nid] = <int32_t> t
-        for kk in range(self.K):
+        for kk in range(self.cfg.K):
             if self.xb_writes_tick[kk] > maxw:
                 maxw = self.xb_writes_tick[kk]
-        return self.E + maxw * self.write_lat
+        return self.E + maxw * self.cfg.write_lat
 
     cdef void stdp_apply(self, int64_t s, double w) noexcept nogil:
         cdef double old = self.w_log[s]
         cdef int64_t npulse
-        if self.min_change > 0 and (w - old if w > old else old - w) < self.min_change * self.wscale:
+        if self.cfg.min_change > 0 and (w - old if w > old else old - w) < self.cfg.min_change * self.cfg.wscale:
             return
         self.w_log[s] = w
         npulse = self.program(s)
@@ -1898,8 +1863,8 @@ cdef class Core:
 
     cdef void end_tick(self, int64_t wend) noexcept nogil:
         cdef int64_t t = self.tick
-        cdef int64_t boundary = self.tick_start[t] + self.P
-        if self.functional:
+        cdef int64_t boundary = self.tick_start[t] + self.cfg.P
+        if self.cfg.functional:
             self.tick_start[t + 1] = boundary      # no timing model: ticks at the real-time period
         elif wend >= boundary:
             # the tick's work (cycles T0 .. wend) did not fit its period: real-time overrun
@@ -1915,7 +1880,7 @@ cdef class Core:
         Row read counters reach the Python array only through :meth:`sync`."""
         cdef int64_t w
         with nogil:
-            if self.functional:
+            if self.cfg.functional:
                 w = self.run_tick_functional()
                 self.sync_v()
             else:
@@ -1925,22 +1890,22 @@ cdef class Core:
     def xy_tree_routers(self):
         """(routers in all XY trees counted from the column masks, stored tree nodes); -1 for a
         store that was not built."""
-        return (self.routers_counted if self.multicast and not self.functional else -1,
-                self.tree_ptr[self.n] if self.tree_ptr != NULL else -1)
+        return (self.routers_counted if self.cfg.multicast and not self.cfg.functional else -1,
+                self.tree_ptr[self.cfg.n] if self.tree_ptr != NULL else -1)
 
     def sync(self):
         """Copy the row read counters into the row_reads array Python sees."""
         cdef int64_t i
-        for i in range(self.n_rows):
+        for i in range(self.cfg.n_rows):
             self.row_reads[i] = self.rows[i].reads
-            if self.functional and self.row_pre[i] >= 0:
+            if self.cfg.functional and self.row_pre[i] >= 0:
                 self.row_reads[i] += self.nspk[self.row_pre[i]]
 
     def account(self):
         """Functional timing: bring the counters that follow from the spikes (packets, deliveries,
         flits per router output, row reads, synaptic events) up to the spikes sent so far (run()
         does it at its end). No effect under cycle timing, which counts them as it goes."""
-        if self.functional:
+        if self.cfg.functional:
             with nogil:
                 self.account_spikes()
 
@@ -1962,9 +1927,9 @@ cdef class Core:
         cdef int64_t i, w
         with nogil:
             for i in range(n_ticks):
-                w = self.run_tick_functional() if self.functional else self.run_tick()
+                w = self.run_tick_functional() if self.cfg.functional else self.run_tick()
                 self.end_tick(w)
-            if self.functional:
+            if self.cfg.functional:
                 self.account_spikes()
                 self.sync_v()
 

@@ -22,7 +22,8 @@ All loops run without the GIL on typed memoryviews.
 """
 import numpy as np
 cimport numpy as cnp
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport free
+from heaps cimport MaxItem, MaxHeap, maxheap_init, maxheap_push, maxheap_pop
 
 ctypedef cnp.int32_t i32
 ctypedef cnp.int64_t i64
@@ -31,61 +32,6 @@ ctypedef cnp.uint64_t u64
 
 
 # ----------------------------------------------------------------------------- helpers
-cdef struct HItem:
-    double key
-    i32 v
-
-cdef struct Heap:
-    HItem* a
-    Py_ssize_t n
-    Py_ssize_t cap
-
-cdef inline int heap_init(Heap* h, Py_ssize_t cap) nogil:
-    h.a = <HItem*>malloc(cap * sizeof(HItem))
-    h.n = 0
-    h.cap = cap
-    return 0 if h.a != NULL else -1
-
-cdef inline int heap_push(Heap* h, double key, i32 v) nogil:
-    cdef Py_ssize_t i, p
-    cdef HItem t
-    if h.n == h.cap:
-        h.cap = h.cap * 2
-        h.a = <HItem*>realloc(h.a, h.cap * sizeof(HItem))
-        if h.a == NULL:
-            return -1
-    i = h.n
-    h.n += 1
-    h.a[i].key = key
-    h.a[i].v = v
-    while i > 0:
-        p = (i - 1) >> 1
-        if h.a[p].key >= h.a[i].key:
-            break
-        t = h.a[p]; h.a[p] = h.a[i]; h.a[i] = t
-        i = p
-    return 0
-
-cdef inline HItem heap_pop(Heap* h) nogil:
-    cdef HItem top = h.a[0]
-    cdef Py_ssize_t i = 0, l, r, m
-    cdef HItem t
-    h.n -= 1
-    h.a[0] = h.a[h.n]
-    while True:
-        l = 2 * i + 1
-        r = l + 1
-        m = i
-        if l < h.n and h.a[l].key > h.a[m].key:
-            m = l
-        if r < h.n and h.a[r].key > h.a[m].key:
-            m = r
-        if m == i:
-            break
-        t = h.a[m]; h.a[m] = h.a[i]; h.a[i] = t
-        i = m
-    return top
-
 cdef inline u64 xorshift(u64* s) nogil:
     cdef u64 x = s[0]
     x ^= x << 13
@@ -119,10 +65,10 @@ def grow_partition(const i32[::1] order, const i64[::1] v_ptr, const i32[::1] v_
     cdef double[::1] score = np.zeros(S, dtype=np.float64)
     cdef Py_ssize_t seed_pos = 0, scan, nb = 0, ncols, nrows, nrej, j, jj, e, x, u, need
     cdef i32 b
-    cdef HItem it
-    cdef Heap h
+    cdef MaxItem it
+    cdef MaxHeap h
     cdef bint found
-    if heap_init(&h, 1024) != 0:
+    if maxheap_init(&h, 1024) != 0:
         raise MemoryError()
     with nogil:
         while True:
@@ -165,7 +111,7 @@ def grow_partition(const i32[::1] order, const i64[::1] v_ptr, const i32[::1] v_
                                             smark[x] = b
                                             score[x] = 0.0
                                         score[x] += e_w[e]
-                                        if heap_push(&h, score[x], <i32>x) != 0:
+                                        if maxheap_push(&h, score[x], <i32>x) != 0:
                                             with gil:
                                                 raise MemoryError()
                 else:
@@ -178,7 +124,7 @@ def grow_partition(const i32[::1] order, const i64[::1] v_ptr, const i32[::1] v_
                 # ---- next candidate: best-connected, else continue in order
                 found = False
                 while h.n > 0:
-                    it = heap_pop(&h)
+                    it = maxheap_pop(&h)
                     x = it.v
                     if block[x] >= 0 or rej[x] == b or smark[x] != b or it.key != score[x]:
                         continue
@@ -484,11 +430,12 @@ def kl_bisect_graph(const i64[::1] indptr, const i32[::1] indices, const double[
     cdef u8[::1] locked = np.zeros(n, dtype=np.uint8)
     cdef i32[::1] seq = np.zeros(n, dtype=np.int32)
     cdef double cum, best_cum, w, cut
-    cdef Heap h0, h1
-    cdef Heap* hp
-    cdef HItem it
+    cdef MaxHeap h0, h1
+    cdef MaxHeap* hp
+    cdef MaxItem it
     cdef Py_ssize_t s, nseq
-    if heap_init(&h0, n + 16) != 0 or heap_init(&h1, n + 16) != 0:
+    cdef bint oom = False
+    if maxheap_init(&h0, n + 16) != 0 or maxheap_init(&h1, n + 16) != 0:
         raise MemoryError()
     with nogil:
         for pas in range(max_passes):
@@ -504,9 +451,9 @@ def kl_bisect_graph(const i64[::1] indptr, const i32[::1] indices, const double[
             h1.n = 0
             for i in range(n):
                 if side[i] == 0:
-                    heap_push(&h0, D[i], <i32>i)
+                    maxheap_push(&h0, D[i], <i32>i)
                 else:
-                    heap_push(&h1, D[i], <i32>i)
+                    maxheap_push(&h1, D[i], <i32>i)
             cum = 0.0
             best_cum = 0.0
             best_t = 0
@@ -517,7 +464,7 @@ def kl_bisect_graph(const i64[::1] indptr, const i32[::1] indices, const double[
                     hp = &h0 if s == 0 else &h1
                     u = -1
                     while hp.n > 0:
-                        it = heap_pop(hp)
+                        it = maxheap_pop(hp)
                         if locked[it.v] or it.key != D[it.v]:
                             continue
                         u = it.v
@@ -538,7 +485,8 @@ def kl_bisect_graph(const i64[::1] indptr, const i32[::1] indices, const double[
                             D[x] += 2.0 * w
                         else:
                             D[x] -= 2.0 * w
-                        heap_push(&h0 if side[x] == 0 else &h1, D[x], <i32>x)
+                        if maxheap_push(&h0 if side[x] == 0 else &h1, D[x], <i32>x) != 0:
+                            oom = True
                 if u < 0 or nseq % 2 == 1:
                     break
                 t += 1
@@ -556,4 +504,6 @@ def kl_bisect_graph(const i64[::1] indptr, const i32[::1] indices, const double[
                     cut += weights[j]
     free(h0.a)
     free(h1.a)
+    if oom:
+        raise MemoryError()
     return cut / 2.0
