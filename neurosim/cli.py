@@ -330,8 +330,10 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         click.echo(f"  {label:<28} {fmt(life['chip']['inferences'])} inferences = {fmt(life['chip']['years'])} years"
                    + ((f"  ({fmt(rel)} x baseline)" if rel is not None else "  (unbounded, as the baseline)")
                       if baseline else ""))
-    click.echo(f"  {'energy per inference':<28} {fmt(ev.energy['per_inference_pj']['total'])} pJ"
-               f"  (power {fmt(ev.energy['power_w']['total'])} W)")
+    e = ev.energy
+    click.echo(f"  {'energy per inference':<28} {fmt(e['per_inference_pj']['total'])} pJ"
+               f"  (dynamic {fmt(e['dynamic_per_inference_pj'])} pJ, static {fmt(e['static_per_inference_pj'])} pJ "
+               f"from {fmt(e.get('powered_tiles'))} of {fmt(e.get('tiles'))} tiles; power {fmt(e['power_w']['total'])} W)")
     if timing == "functional":
         click.echo(f"  {'spike latency':<28} not modelled (--timing functional)")
     else:
@@ -411,6 +413,10 @@ def _study_options(fn):
     return fn
 
 
+def _signed_pct(v) -> str:
+    return "—" if v is None else f"{100 * v:+.2f} %"
+
+
 def _run_study_cmd(name, quick, out_dir, force, workers, store):
     from .report import OutputExists, new_out_dir
     from .report.figures import MatplotlibMissing, _plt
@@ -444,7 +450,8 @@ def _run_study_cmd(name, quick, out_dir, force, workers, store):
             continue
         norm = r.get("lifetime_norm")
         click.echo(f"  {r['workload']:<16} {r['strategy']:<11} "
-                   + (f"{norm:7.3f}x  energy {100 * r['energy_overhead']:+6.2f} %  latency {100 * r['latency_overhead']:+6.2f} %"
+                   + (f"{norm:7.3f}x  energy {100 * r['energy_overhead']:+6.2f} % (dynamic "
+                      f"{_signed_pct(r.get('dynamic_energy_overhead'))})  latency {100 * r['latency_overhead']:+6.2f} %"
                       if norm is not None and r.get("latency_overhead") is not None else
                       (f"{norm:7.3f}x" if norm is not None else "does not fit / unbounded")))
     for s, a in res.averages.items():

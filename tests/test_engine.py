@@ -155,9 +155,21 @@ def test_energy_classes():
     assert e["total"] == pytest.approx(sum(e[k] for k in ENERGY_CLASSES))
     assert e["neuron_update"] == hw.neuron.update_energy_pj * res.counts["neuron_updates"]
     assert e["spike_out"] == hw.neuron.spike_out_energy_pj * res.spikes.size
-    assert e["leakage"] == pytest.approx(hw.leakage.power_per_tile_w * hw.n_tiles * res.latency_s * 1e12)
+    # leakage.gating = idle_tiles (the default): tiles with a used crossbar or router traffic leak
+    m = ns.map_workload(wl, hw, "sequential")
+    used = set(np.asarray(m.crossbar_tile)[m.used_crossbars()].tolist())
+    routers = set(np.flatnonzero(res.link_flits.sum(1) + res.ejection_flits + res.injection_flits).tolist())
+    powered = used | routers
+    assert 0 < len(powered) < hw.n_tiles and res.counts["powered_tiles"] == len(powered)
+    assert e["leakage"] == pytest.approx(hw.leakage.power_per_tile_w * len(powered) * res.latency_s * 1e12)
     assert e["row_read"] > 0 and e["row_peripherals"] > 0
     assert res.latency_s == res.total_cycles / hw.clock_hz
+    # gating none: every tile of the chip leaks, and nothing else changes
+    hw_all = ns.load_hardware("espine_pcm", overrides={"leakage.gating": "none"})
+    all_ = ns.simulate(wl, hw_all, m)
+    assert all_.energy_pj["leakage"] == pytest.approx(hw.leakage.power_per_tile_w * hw.n_tiles * res.latency_s * 1e12)
+    assert {k: v for k, v in all_.energy_pj.items() if k not in ("leakage", "total")} == \
+        {k: v for k, v in e.items() if k not in ("leakage", "total")}
 
 
 # ---------------------------------------------------------------- physics

@@ -407,7 +407,11 @@ class RefreshConfig(_Section):
 class LeakageConfig(_Section):
     """Static power."""
 
-    power_per_tile_w: NonNegFloat = Field(0.0, description="Leakage power of one tile (W), charged over every simulated cycle.")
+    power_per_tile_w: NonNegFloat = Field(0.0, description="Leakage power of one powered tile (W), charged over every simulated cycle.")
+    gating: Literal["idle_tiles", "none"] = Field(
+        "idle_tiles", description="Which tiles leak. `idle_tiles`: only powered tiles — those holding a used crossbar "
+        "(synapses or neuron circuits) or whose router moves a flit; the others are power-gated. `none`: every tile "
+        "of the chip, used or not.")
 
 
 class HardwareConfig(_Section):

@@ -8,7 +8,7 @@ from ..devices import device_params
 from ..errors import InputError
 from ..crossbar.currents import fixed_point_bits
 from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
-from .result import CrossbarRecord, SimResult, energy_breakdown
+from .result import CrossbarRecord, SimResult, energy_breakdown, powered_tiles
 
 __all__ = ["simulate", "EngineError", "pack", "run_packed", "check_run_args", "input_arrays"]
 
@@ -399,7 +399,7 @@ def pack(wl, hw, m, n_ticks, rng):
         if st.phys is None:
             continue
         s["w_eff"][syn_pos[ids]] = st.W_eff[sr[ids], sc[ids]]
-    info = dict(states=states, used=used, rows_used=rows_used, bcols=bcols, cell_off=cell_off,
+    info = dict(states=states, used=used, xbar_tile=xtile[used], rows_used=rows_used, bcols=bcols, cell_off=cell_off,
                 cell_r=cell_r, cell_b=cell_b, cell_grow=cell_grow, v_cells=v_cells,
                 xb_row_off=xb_row_off, row_energy=row_energy, by_xb_ptr=by_xb_ptr, by_xb=by_xb,
                 row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used, syn_pos=syn_pos)
@@ -687,7 +687,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     ignored_writes=int(core.n_ignored_writes), failed_cells=int(np.count_nonzero(s["failed"])),
                     refresh_writes=int(maint.n_refresh) if maint else 0,
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
-                    flit_hops=int(lf[:, :5].sum())),
+                    flit_hops=int(lf[:, :5].sum()), powered_tiles=powered_tiles(hw, cfg, s, info)),
         voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
         effective_weights=s["w_eff"][info["syn_pos"]].copy() if "effective_weights" in rec else None,
         hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",

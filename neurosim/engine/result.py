@@ -192,11 +192,22 @@ def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
         "row_read": row_read,
         "row_peripherals": float(np.dot(rr.astype(np.float64), periph_row)),
         "write": write,
-        "leakage": hw.leakage.power_per_tile_w * hw.n_tiles * total_cycles / hw.clock_hz * 1e12,
+        "leakage": hw.leakage.power_per_tile_w * powered_tiles(hw, cfg, s, info) * total_cycles / hw.clock_hz * 1e12,
     }
     out = {k: float(v) for k, v in out.items()}
     out["total"] = float(sum(out[k] for k in ENERGY_CLASSES))
     return out
+
+
+def powered_tiles(hw, cfg, s, info) -> int:
+    """Tiles that leak (``hw.leakage.gating``): all of them (``none``), or (``idle_tiles``) those
+    holding a used crossbar or whose router moved a flit in the run (docs/engine.md, Energy)."""
+    if hw.leakage.gating == "none":
+        return int(hw.n_tiles)
+    on = np.zeros(hw.n_tiles, bool)
+    on[np.asarray(info["xbar_tile"], np.int64)] = True
+    on |= s["link_flits"].reshape(hw.n_tiles, 6).any(axis=1)
+    return int(np.count_nonzero(on))
 
 
 def _cell_write_energy(hw, info):

@@ -5,9 +5,11 @@ __all__ = ["energy_report"]
 
 
 def energy_report(energy_pj: dict, *, inferences: float, run_seconds: float, counts: dict | None = None) -> dict:
-    """Energy of a run split per inference (pJ) and per second (W), by component.
+    """Energy of a run split per inference (pJ) and per second (W), by component, and into static
+    (``leakage``) and dynamic (every other class) energy per inference.
 
-    ``energy_pj`` maps component → pJ for the whole run (``"total"`` is recomputed if missing).
+    ``energy_pj`` maps component → pJ for the whole run (``"total"`` is recomputed if missing);
+    ``counts`` (the engine's) adds energy per synaptic event and per spike, and ``powered_tiles``.
 
     >>> r = energy_report({"row_read": 30.0, "noc_hop": 10.0}, inferences=2, run_seconds=1e-3)
     >>> r["per_inference_pj"]["total"], r["power_w"]["total"]
@@ -24,7 +26,14 @@ def energy_report(energy_pj: dict, *, inferences: float, run_seconds: float, cou
         "power_w": {k: v * 1e-12 / run_seconds for k, v in comp.items()},
         "fraction": {k: (v / total if total > 0 else 0.0) for k, v in comp.items() if k != "total"},
     }
+    # static (leakage) apart from dynamic (every event class): a mapping controls the dynamic part
+    static = comp.get("leakage", 0.0)
+    out["static_per_inference_pj"] = static / inferences
+    out["dynamic_per_inference_pj"] = (total - static) / inferences
+    out["static_fraction"] = static / total if total > 0 else 0.0
     if counts:
+        if "powered_tiles" in counts:
+            out["powered_tiles"] = int(counts["powered_tiles"])
         syn = counts.get("synaptic_events", 0)
         spk = counts.get("spikes_out", 0)
         out["per_synaptic_event_pj"] = total / syn if syn else 0.0

@@ -200,6 +200,8 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
         base["read"] = absolute_lifetime(base["read_inferences"], **absolute)
 
     energy = energy_report(res.energy_pj, inferences=inferences, run_seconds=run_seconds, counts=res.counts)
+    energy["leakage_gating"] = hw.leakage.gating
+    energy["tiles"] = int(hw.n_tiles)
     latency = _latency(res, hw)
     timing = None
     if ideal is not None and res.timing == "cycle" and ideal.timing == "cycle":

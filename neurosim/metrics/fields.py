@@ -77,6 +77,12 @@ EVALUATION_FIELDS: list = [
 ] + _energy_fields() + [
     Field("energy_per_inference_pj", "pJ", "total energy per inference (leakage included)",
           lambda ev: ev.energy["per_inference_pj"]["total"]),
+    Field("energy_dynamic_per_inference_pj", "pJ", "dynamic energy per inference: every event class but leakage "
+          "(what a mapping controls)", lambda ev: ev.energy["dynamic_per_inference_pj"]),
+    Field("energy_static_per_inference_pj", "pJ", "static energy per inference: leakage of the powered tiles",
+          lambda ev: ev.energy["static_per_inference_pj"]),
+    Field("powered_tiles", "", "tiles that leak (leakage.gating: idle_tiles = tiles with used crossbars or router "
+          "traffic; none = all)", lambda ev: ev.energy.get("powered_tiles")),
     Field("power_w", "W", "mean power over the run", lambda ev: ev.energy["power_w"]["total"]),
     Field("busy_cycles_per_tick_mean", "cycles", "mean cycles from a tick's start until its spike traffic ended",
           _lat("busy_cycles_per_tick", "mean")),

@@ -297,7 +297,12 @@ class ReferenceModel:
                 self.overruns += 1
             self.tick_start.append(max(boundary, wend + 1))
         total = self.tick_start[-1]
-        self.energy["leakage"] = hw.leakage.power_per_tile_w * hw.n_tiles * total / hw.clock_hz * 1e12
+        if hw.leakage.gating == "none":
+            powered = set(range(hw.n_tiles))
+        else:     # power-gated idle tiles: leak only tiles holding a used crossbar or moving flits
+            used = {int(k) for k in self.m.neuron_crossbar if k >= 0} | {int(k) for k in self.m.synapse_crossbar}
+            powered = {self.tile_of_xbar[k] for k in used} | {ch[0] for ch, n in self.flits.items() if n}
+        self.energy["leakage"] = hw.leakage.power_per_tile_w * len(powered) * total / hw.clock_hz * 1e12
 
     def done_one(self):
         self.live -= 1

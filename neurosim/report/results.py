@@ -113,8 +113,13 @@ def write_tables(study, out: Path) -> list[str]:
     names.append("crossbars.csv")
     e = ev.energy
     comps = [k for k in e["run_pj"]]
-    write_csv(out / "energy.csv", ["component", "run_pj", "per_inference_pj", "power_w", "fraction"],
-              ([c, e["run_pj"][c], e["per_inference_pj"][c], e["power_w"][c], e["fraction"].get(c, 1.0)] for c in comps))
+    rows = [[c, e["run_pj"][c], e["per_inference_pj"][c], e["power_w"][c], e["fraction"].get(c, 1.0)] for c in comps]
+    n_inf = e["run_pj"]["total"] / e["per_inference_pj"]["total"] if e["per_inference_pj"]["total"] else None
+    for part, frac in (("dynamic", 1.0 - e["static_fraction"]), ("static", e["static_fraction"])):
+        per = e[f"{part}_per_inference_pj"]
+        rows.append([f"{part} (subtotal)", None if n_inf is None else per * n_inf, per,
+                     e["power_w"]["total"] * frac, frac])
+    write_csv(out / "energy.csv", ["component", "run_pj", "per_inference_pj", "power_w", "fraction"], rows)
     names.append("energy.csv")
     h = ev.latency["packet_latency_histogram"]
     write_csv(out / "latency_histogram.csv", ["latency_cycles", "packets"], zip(h["cycles"], h["count"]))

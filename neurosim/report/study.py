@@ -216,7 +216,8 @@ def render_report(study: Study, progress=None) -> str:
         ("write lifetime", _fmt_years(wl_["chip"]["years"]), f"{fmt(wl_['chip']['inferences'])} inferences"),
         ("inference (read) lifetime", _fmt_years(rl_["chip"]["years"]), f"{fmt(rl_['chip']['inferences'])} inferences"),
         ("energy per inference", f"{fmt(ev.energy['per_inference_pj']['total'] * 1e-6)} µJ",
-         f"power {fmt(ev.energy['power_w']['total'])} W"),
+         f"dynamic {fmt(ev.energy['dynamic_per_inference_pj'] * 1e-6)} µJ, static "
+         f"{fmt(ev.energy['static_per_inference_pj'] * 1e-6)} µJ; power {fmt(ev.energy['power_w']['total'])} W"),
         ("spike latency", f"{fmt(ev.latency['packet_latency_cycles']['mean'])} cycles",
          f"p99 {fmt(ev.latency['packet_latency_cycles']['p99'])}, max {fmt(ev.latency['packet_latency_cycles']['max'])}"),
         ("overruns", fmt(ev.latency["overruns"]), f"of {ev.run['ticks']} ticks"),
@@ -272,6 +273,11 @@ def render_report(study: Study, progress=None) -> str:
     parts.append(table(["component", "per inference (pJ)", "power (W)", "share"],
                        [[esc(k), fmt(e["per_inference_pj"][k]), fmt(e["power_w"][k]),
                          f"{100 * e['fraction'].get(k, 1.0):.1f}%"] for k in e["per_inference_pj"]]))
+    parts.append(f'<p class="note">Dynamic energy (every event class but leakage: what the mapping controls) '
+                 f'{fmt(e["dynamic_per_inference_pj"])} pJ per inference; static energy (leakage of '
+                 f'{fmt(e.get("powered_tiles"))} powered tiles of {fmt(e.get("tiles"))}, leakage.gating '
+                 f'<code>{esc(e.get("leakage_gating"))}</code>) {fmt(e["static_per_inference_pj"])} pJ '
+                 f'({100 * e["static_fraction"]:.1f}% of the total).</p>')
     parts += [figure(png, alt, esc(cap), "fig-energy") for sec, alt, png, cap in figs if sec == "energy"]
 
     parts.append("<h2>Latency</h2>")

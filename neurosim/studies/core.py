@@ -221,7 +221,8 @@ LIFE = {"write": "write_lifetime", "read": "read_lifetime"}
 #: per-seed quantities averaged geometrically (lifetimes span decades) or arithmetically
 _GEO = ("lifetime_inferences", "lifetime_years", "lifetime_seconds", "predicted_cell_lifetime_neuron_order",
         "predicted_cell_lifetime_placed")
-_ARITH = ("energy_per_inference_pj", "packet_latency_mean_cycles", "busy_cycles_per_tick_mean", "crossbars_used",
+_ARITH = ("energy_per_inference_pj", "energy_dynamic_per_inference_pj", "energy_static_per_inference_pj",
+          "powered_tiles", "packet_latency_mean_cycles", "busy_cycles_per_tick_mean", "crossbars_used",
           "tiles_used", "spikes", "inferences_simulated", "write_pulses", "row_reads", "accuracy", "time_s")
 
 
@@ -286,6 +287,9 @@ def _tables(out: StudyResult, keyed, results, failures, kind):
                 "lifetime_inferences": _num(r[f"{lk}_inferences"]), "lifetime_years": _num(r[f"{lk}_years"]),
                 "lifetime_seconds": _num(r[f"{lk}_seconds"]),
                 "energy_per_inference_pj": r["energy_per_inference_pj"],
+                "energy_dynamic_per_inference_pj": r.get("energy_dynamic_per_inference_pj"),
+                "energy_static_per_inference_pj": r.get("energy_static_per_inference_pj"),
+                "powered_tiles": r.get("powered_tiles"),
                 "packet_latency_mean_cycles": r["packet_latency_mean_cycles"],
                 "busy_cycles_per_tick_mean": r["busy_cycles_per_tick_mean"],
                 "crossbars_used": r["crossbars_used"], "tiles_used": r["tiles_used"],
@@ -314,6 +318,9 @@ def _tables(out: StudyResult, keyed, results, failures, kind):
             ok = r["fits"] and b is not None and b["fits"]
             r["lifetime_norm"] = _ratio(r.get("lifetime_inferences"), b.get("lifetime_inferences")) if ok else None
             r["energy_overhead"] = (_ratio(r["energy_per_inference_pj"], b["energy_per_inference_pj"]) - 1.0) if ok else None
+            r["dynamic_energy_overhead"] = (_ratio(r["energy_dynamic_per_inference_pj"],
+                                                   b["energy_dynamic_per_inference_pj"]) - 1.0
+                                            if ok and b.get("energy_dynamic_per_inference_pj") else None)
             r["latency_overhead"] = (_ratio(r["packet_latency_mean_cycles"], b["packet_latency_mean_cycles"]) - 1.0
                                      if ok and b["packet_latency_mean_cycles"] else None)
             # the same ratio seed by seed (mapping seed s against baseline seed s)
@@ -334,6 +341,8 @@ def _tables(out: StudyResult, keyed, results, failures, kind):
                   "lifetime_norm_min": min((r["lifetime_norm"] for r in sel), default=None),
                   "lifetime_norm_max": max((r["lifetime_norm"] for r in sel), default=None),
                   "energy_overhead_mean": amean(r["energy_overhead"] for r in sel),
+                  "dynamic_energy_overhead_mean": amean(r["dynamic_energy_overhead"] for r in sel
+                                                        if r["dynamic_energy_overhead"] is not None),
                   "latency_overhead_mean": amean(r["latency_overhead"] for r in sel),
                   "does_not_fit": [r["workload"] for r in rows if r["strategy"] == s and not r["fits"]]}
     out.averages = avg

@@ -18,7 +18,8 @@ __all__ = ["write_study", "figures"]
 TABLE_COLUMNS = ["workload", "strategy", "fits", "ticks", "seeds", "inferences_simulated", "crossbars_used", "tiles_used",
                  "lifetime_inferences", "lifetime_inferences_min", "lifetime_inferences_max", "lifetime_years",
                  "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj",
-                 "energy_overhead", "packet_latency_mean_cycles", "latency_overhead", "busy_cycles_per_tick_mean",
+                 "energy_overhead", "energy_dynamic_per_inference_pj", "dynamic_energy_overhead",
+                 "energy_static_per_inference_pj", "powered_tiles", "packet_latency_mean_cycles", "latency_overhead", "busy_cycles_per_tick_mean",
                  "spikes", "write_pulses", "row_reads", "accuracy", "predicted_cell_lifetime_neuron_order",
                  "predicted_cell_lifetime_placed", "time_s", "note"]
 
@@ -60,9 +61,11 @@ def _overheads(rows, plan) -> bytes:
     plt = _plt()
     strategies = plan["strategies"]
     wls = list(dict.fromkeys(r["workload"] for r in rows))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
     width = 0.8 / len(strategies)
-    for ax, key, title in ((axes[0], "energy_overhead", "energy per inference"), (axes[1], "latency_overhead", "mean spike latency")):
+    for ax, key, title in ((axes[0], "energy_overhead", "total energy per inference (leakage included)"),
+                           (axes[1], "dynamic_energy_overhead", "dynamic energy per inference (no leakage)"),
+                           (axes[2], "latency_overhead", "mean spike latency")):
         for i, s in enumerate(strategies):
             vals = []
             for w in wls:
@@ -176,7 +179,9 @@ def figures(res) -> list[tuple[str, str, bytes]]:
     if rows:
         out.append(("lifetime_normalised.png", f"Chip lifetime of each mapping normalised to {plan['normalise_to']}, "
                     "per workload and averaged (arithmetic and geometric).", _bars(rows, plan, res.averages)))
-        out.append(("overheads.png", f"Energy per inference and mean spike latency relative to {plan['normalise_to']}.",
+        out.append(("overheads.png", f"Total energy per inference (leakage of the powered tiles included), dynamic energy "
+                    f"per inference (every event class but leakage: what the mapping controls) and mean spike latency, "
+                    f"relative to {plan['normalise_to']}.",
                     _overheads(rows, plan)))
     for w in dict.fromkeys(r["workload"] for r in rows):
         ms = {s: res.maps[(w, s)] for s in (plan["normalise_to"], plan["improved"]) if (w, s) in res.maps}
@@ -203,7 +208,7 @@ def _fmt_row(r, cols):
             cells.append(f"{v:.3f}×")
         elif c == "seeds" and isinstance(v, list):
             cells.append(str(len(v)))
-        elif c in ("energy_overhead", "latency_overhead") and v is not None:
+        elif c in ("energy_overhead", "dynamic_energy_overhead", "latency_overhead") and v is not None:
             cells.append(f"{100 * v:+.1f} %")
         elif c == "fits":
             cells.append("yes" if v else "<b>no</b>")
@@ -242,17 +247,21 @@ def render_html(res, figs, commands: list[str]) -> str:
                 f"<div><b>{fmt(a.get('lifetime_norm_min'))}× – {fmt(a.get('lifetime_norm_max'))}×</b><span>range over "
                 f"{a.get('workloads', 0)} workloads</span></div>"
                 f"<div><b>{_pct(a.get('energy_overhead_mean'))}</b>"
-                "<span>energy overhead (mean)</span></div>"
+                "<span>energy overhead (mean, total)</span></div>"
+                f"<div><b>{_pct(a.get('dynamic_energy_overhead_mean'))}</b>"
+                "<span>dynamic energy overhead (mean)</span></div>"
                 f"<div><b>{_pct(a.get('latency_overhead_mean'))}</b>"
                 "<span>latency overhead (mean)</span></div></div>")
     cols = ["workload", "strategy", "fits", "ticks", "seeds", "crossbars_used", "lifetime_inferences", "lifetime_years",
-            "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj", "energy_overhead", "packet_latency_mean_cycles",
-            "latency_overhead", "spikes", "write_pulses" if plan["kind"] == "write" else "row_reads", "accuracy"]
+            "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj", "energy_overhead",
+            "energy_dynamic_per_inference_pj", "dynamic_energy_overhead", "energy_static_per_inference_pj",
+            "packet_latency_mean_cycles", "latency_overhead", "spikes", "write_pulses" if plan["kind"] == "write" else "row_reads", "accuracy"]
     body.append("<h2>Lifetime, energy and latency per workload and mapping</h2>")
     body.append(table(cols, (_fmt_row(r, cols) for r in res.tables.get("main", []))))
     body.append("<h3>Averages over the workloads every mapping fits</h3>")
     acols = ["strategy", "workloads", "lifetime_norm_arithmetic_mean", "lifetime_norm_geometric_mean",
-             "lifetime_norm_min", "lifetime_norm_max", "energy_overhead_mean", "latency_overhead_mean", "does_not_fit"]
+             "lifetime_norm_min", "lifetime_norm_max", "energy_overhead_mean", "dynamic_energy_overhead_mean",
+             "latency_overhead_mean", "does_not_fit"]
     body.append(table(acols, ([s] + [fmt(v.get(c)) if not isinstance(v.get(c), list) else esc(", ".join(v[c]) or "—")
                                      for c in acols[1:]] for s, v in res.averages.items())))
     byname = {f[0]: f for f in figs}
