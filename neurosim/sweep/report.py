@@ -208,7 +208,7 @@ def _mean_over_seeds(rows: list, group_keys: list) -> list:
         m = dict(rs[0])
         m["seeds"] = len(rs)
         for k in ("lifetime_years", "write_lifetime_years", "read_lifetime_years", "energy_per_inference_pj",
-                  "packet_latency_mean_cycles", "accuracy", "lifetime_rel_baseline"):
+                  "energy_dynamic_per_inference_pj", "energy_static_per_inference_pj", "packet_latency_mean_cycles", "accuracy", "lifetime_rel_baseline"):
             vals = [r.get(k) for r in rs if isinstance(r.get(k), (int, float))]
             if not vals:
                 continue
@@ -312,6 +312,7 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
                                    "read_lifetime_years": r.get("read_lifetime_years"),
                                    "lifetime_rel_baseline": r.get("lifetime_rel_baseline"),
                                    "energy_per_inference_pj": r.get("energy_per_inference_pj"),
+                                   "energy_dynamic_per_inference_pj": r.get("energy_dynamic_per_inference_pj"),
                                    "packet_latency_mean_cycles": r.get("packet_latency_mean_cycles"),
                                    "accuracy": r.get("accuracy"), "seeds": r.get("seeds")})
             if not series:
@@ -330,9 +331,11 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
             csv_name = f"{slug}_lifetime_by_{_slug(axis)}.csv"
             write_csv(out / csv_name, None, sorted(table_rows, key=lambda t: (t["series"], t[axis])))
             files.append(csv_name)
-            parts.append(table(["series", label, "lifetime (years)", "× baseline", "energy/inf. (pJ)", "latency (cycles)"],
+            parts.append(table(["series", label, "lifetime (years)", "× baseline", "energy/inf. (pJ)",
+                                "dynamic energy/inf. (pJ)", "latency (cycles)"],
                                [[esc(t["series"]), fmt(t[axis]), fmt(t["lifetime_years"]), fmt(t["lifetime_rel_baseline"]),
-                                 fmt(t["energy_per_inference_pj"]), fmt(t["packet_latency_mean_cycles"])]
+                                 fmt(t["energy_per_inference_pj"]), fmt(t.get("energy_dynamic_per_inference_pj")),
+                                 fmt(t["packet_latency_mean_cycles"])]
                                 for t in sorted(table_rows, key=lambda t: (t["series"], t[axis]))]))
         # ---- Pareto fronts
         parts.append("<h3>Pareto fronts: lifetime, energy, latency</h3>")
@@ -366,9 +369,11 @@ def render_sweep_report(by_sweep: dict, specs: dict, out: Path, *, db_name: str 
         parts.append(f'<p class="note">{len(front_rows)} of {len(merged)} design points are non-dominated in all three '
                      f"objectives (lifetime ↑, energy ↓, latency ↓); listed in {esc(slug)}_pareto.csv.</p>")
         parts.append(table(["strategy"] + [AXIS_LABELS.get(a, a) for a in varied] + ["lifetime (years)", "energy/inf. (pJ)",
+                                                                                        "dynamic energy/inf. (pJ)",
                                                                                         "latency (cycles)"],
                            [[esc(r["strategy"])] + [fmt(r.get(a)) for a in varied]
-                            + [fmt(r["lifetime_years"]), fmt(r["energy_per_inference_pj"]), fmt(r["packet_latency_mean_cycles"])]
+                            + [fmt(r["lifetime_years"]), fmt(r["energy_per_inference_pj"]),
+                               fmt(r.get("energy_dynamic_per_inference_pj")), fmt(r["packet_latency_mean_cycles"])]
                             for r in front_rows]))
     write_csv(out / "points.csv", None, all_rows)
     files.insert(0, "points.csv")
