@@ -184,6 +184,7 @@ cdef struct EngineConfig:  # the scalars of cfg (neurosim.engine.core.pack), typ
     int64_t stdp_lut_ticks        # optional keys: STDP table length, XY tree store and its budget
     int xy_trees                  # XY_AUTO, XY_NODES or XY_COLUMNS
     int64_t xy_tree_node_budget
+    int64_t adc_qmax              # ADC: largest code magnitude 2**(bits-1) - 1; 0 = ideal sensing
 
 
 cdef object cfg_need(dict cfg, str key):
@@ -215,6 +216,7 @@ cdef int read_config(EngineConfig* c, dict cfg) except -1:
     mode = cfg.get("xy_trees", "auto")
     c.xy_trees = XY_AUTO if mode == "auto" else XY_NODES if mode == "nodes" else XY_COLUMNS
     c.xy_tree_node_budget = cfg.get("xy_tree_node_budget", 24 << 20)
+    c.adc_qmax = cfg.get("adc_qmax", 0)
     return 0
 
 
@@ -294,6 +296,8 @@ cdef class Core:
     cdef int64_t[::1] ps_val
     cdef uint8_t[::1] ps_got
     cdef double[::1] w_eff                   # per synapse, in row order (position syn_pos[s])
+    cdef const double[::1] adc_lsb           # per position: the ADC step of the synapse's crossbar (adc_qmax > 0)
+    cdef public int64_t n_adc_saturated      # effective-weight settings beyond the ADC full scale
     cdef double[::1] alpha                   # per cell: apparent / stored conductance (IR drop)
     cdef double[::1] w_log                   # per synapse: learning circuit's weight
     cdef double[::1] G                       # all cell blocks, flattened
@@ -474,6 +478,8 @@ cdef class Core:
         self.row_refcell = a["row_refcell"]; self.xb_row_off = a["xb_row_off"]
         self.v = s["v"]; self.rcount = s["rcount"]; self.acc = s["acc"]; self.accf = s["accf"]
         self.ps_val = s["ps_val"]; self.ps_got = s["ps_got"]; self.w_eff = s["w_eff"]
+        if self.cfg.adc_qmax > 0:
+            self.adc_lsb = a["adc_lsb"]
         self.alpha = s["alpha"]; self.w_log = s["w_log"]; self.G = s["G"]; self.G0 = s["G0"]
         self.endurance = s["endurance"]; self.writes = s["writes"]
         self.writes_set = s["writes_set"]; self.writes_reset = s["writes_reset"]
@@ -505,6 +511,8 @@ cdef class Core:
             self.rows[i].end = self.row_ptr[i + 1]
             self.rows[i].reads = self.row_reads[i]
         for i in range(self.cfg.n_syn):
+            if self.cfg.adc_qmax > 0:
+                self.w_eff[i] = self.adc(i, self.w_eff[i])
             self.syns[i].w = fx(self.w_eff[i], self.cfg.fx_one)
             self.syns[i].slot = self.row_syn_slot[i]
             self.syns[i].delay = self.row_syn_delay[i]
@@ -1775,7 +1783,22 @@ cdef class Core:
         self.set_w(self.syn_pos[s], self.decode_syn(s))
         return npulse
 
+    cdef double adc(self, int64_t pos, double w) noexcept nogil:
+        """The ADC's reading of a one-row read delivering w: round(w / lsb) codes, saturated at
+        ±adc_qmax (counted), times lsb (docs/engine.md §2, ADC)."""
+        cdef double lsb = self.adc_lsb[pos]
+        cdef double q = floor(w / lsb + 0.5)
+        if q > self.cfg.adc_qmax:
+            q = <double> self.cfg.adc_qmax
+            self.n_adc_saturated += 1
+        elif q < -self.cfg.adc_qmax:
+            q = -<double> self.cfg.adc_qmax
+            self.n_adc_saturated += 1
+        return q * lsb
+
     cdef inline void set_w(self, int64_t pos, double w) noexcept nogil:
+        if self.cfg.adc_qmax > 0:
+            w = self.adc(pos, w)
         self.syns[pos].w = fx(w, self.cfg.fx_one)
         self.w_eff[pos] = w
         if self.cfg.functional and self.fpos[pos] >= 0:

@@ -340,7 +340,20 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         click.echo(f"  {'spike latency':<28} mean {fmt(ev.latency['packet_latency_cycles']['mean'])} cycles, "
                    f"max {fmt(ev.latency['packet_latency_cycles']['max'])}; overruns {ev.latency['overruns']}")
     if ev.accuracy and ev.accuracy.get("accuracy") is not None:
-        click.echo(f"  {'accuracy':<28} {fmt(ev.accuracy['accuracy'])} on {ev.accuracy['samples']} samples")
+        ideal_acc = ev.accuracy.get("ideal_accuracy")
+        click.echo(f"  {'accuracy':<28} {fmt(ev.accuracy['accuracy'])} on {ev.accuracy['samples']} samples"
+                   + (f" (ideal chip {fmt(ideal_acc)})" if ideal_acc is not None else ""))
+    if ev.timing:
+        t = ev.timing
+        click.echo(f"  {'against the ideal chip':<28} spikes {fmt(t['spikes'])} vs {fmt(t['ideal_spikes'])}; same neuron "
+                   f"and tick: recall {fmt(t['recall'])}, precision {fmt(t['precision'])}")
+    rng_ = study.result.extra.get("weight_range") or {}
+    for g in rng_.get("gained", []):
+        click.echo(f"  {'weight range':<28} input gain {fmt(g['gain'])} on {g['neurons']} neurons of {g['population']} "
+                   f"(weights beyond ±{fmt(hw.device.weight_scale)}; exact)")
+    for c in rng_.get("clipped", []):
+        click.echo(f"  {'weight range':<28} CLIPPED {c['synapses']} of {c['of']} synapses of {c['projection']} "
+                   f"(weights in [{fmt(c['min'])}, {fmt(c['max'])}], device ±{fmt(c['range'])})")
     click.echo(f"wrote {out / 'report.html'}, {out / 'results.json'} and CSV tables")
 
 

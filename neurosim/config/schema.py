@@ -365,6 +365,11 @@ class NeuronCircuitConfig(_Section):
     neurons_update_in_parallel: PosInt = Field(
         1, description="Neurons one crossbar's neuron circuits update per cycle (time-multiplexing degree).",
     )
+    input_gain: Literal["power_of_two", "none"] = Field(
+        "power_of_two", description="Weights beyond the device range ±weight_scale. `power_of_two`: a neuron whose "
+        "incoming weights exceed it gets an input gain g = 2^k; its synapses store w/g and the neuron integrates in units "
+        "of g (threshold and reset divided by g) — exact. Neurons with plastic inputs get no gain. `none`: no gain. "
+        "Weights that still exceed the range are clipped, with a warning naming the projection (docs/engine.md §2).")
 
 
 class PeripheralConfig(_Section):
@@ -373,7 +378,17 @@ class PeripheralConfig(_Section):
     row_driver_energy_pj: NonNegFloat = Field(0.0, description="Energy to drive one word line for one read (pJ).")
     row_read_latency_cycles: PosInt = Field(1, description="Cycles one row read occupies its crossbar (drive, settle, sense).")
     sense_energy_per_column_pj: NonNegFloat = Field(0.0, description="Sense amplifier / ADC energy per column per row read (pJ).")
-    adc_bits: Optional[PosInt] = Field(None, description="ADC resolution of the column current (bits); null for ideal sensing.")
+    adc_bits: Optional[PosInt] = Field(
+        None, ge=2, le=24, description="ADC resolution of the column current (bits, sign included); null for ideal "
+        "sensing. A one-row read is converted to round(I / LSB) codes, saturating at ±(2^(bits-1) - 1) (counted), with "
+        "LSB = full scale / (2^(bits-1) - 1) (docs/engine.md §2, ADC).")
+    adc_range: Literal["calibrated", "device"] = Field(
+        "calibrated", description="ADC full scale of each crossbar: `calibrated` — the largest weight programmed into it "
+        "(the bound of a plastic synapse's rule counts), as a per-crossbar range calibration sets it; `device` — the "
+        "device range ±weight_scale.")
+    adc_energy_per_conversion_pj: NonNegFloat = Field(
+        0.0, description="Energy of one ADC conversion (pJ); a row read converts every physical column.")
+    adc_latency_cycles: NonNegInt = Field(0, description="Cycles one conversion adds to a row read.")
     energy_per_synapse_read_pj: NonNegFloat = Field(
         0.0, description="Fixed energy per occupied cell (synapse) of a read row (pJ): the synaptic-op energy of digital memories.",
     )

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..devices import device_params
 from ..errors import InputError
+from ..crossbar.adc import adc_lsb, adc_qmax
 from ..crossbar.currents import fixed_point_bits
 from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown, powered_tiles
@@ -15,6 +16,10 @@ __all__ = ["simulate", "EngineError", "pack", "run_packed", "check_run_args", "i
 _RECORD = {"spikes", "voltages", "weights", "effective_weights"}
 #: Encoding codes of the compiled loop (its own numbering).
 _ENC = {"signed": 0, "differential": 1, "reference_column": 2}
+
+
+class ADCSaturationWarning(UserWarning):
+    """Effective weights beyond the ADC full scale were read as its largest code (counted)."""
 
 
 class EngineError(InputError):
@@ -132,7 +137,11 @@ def input_arrays(wl, T: int) -> dict:
 def pack(wl, hw, m, n_ticks, rng):
     """All arrays of the compiled loop (``cfg`` scalars, ``a`` read-only, ``s`` state) and the
     per-crossbar physics. Exposed for the reference model's tests and the benchmarks."""
-    net = wl.network
+    from ..devices.gain import apply_input_gains, input_gains, warn_clipped
+
+    plan = input_gains(wl.network, hw)           # weights beyond the device range: gain or clip (reported)
+    warn_clipped(plan, hw, stacklevel=5)
+    net = apply_input_gains(wl.network, plan.gains)
     n, nnz = net.n_neurons, net.n_synapses
     K_all = hw.n_crossbars
     cpt = hw.tile.crossbars_per_tile
@@ -337,6 +346,7 @@ def pack(wl, hw, m, n_ticks, rng):
         v_cells = cat(v_parts, np.float64)
     # ---- inputs
     T = n_ticks
+    adc_q = adc_qmax(hw)
     D = int(net.max_delay) + 1
     try:
         fx_bits = fixed_point_bits(net, hw, where=f"workload {getattr(wl, 'name', '')!r}".replace(" ''", ""))
@@ -347,7 +357,8 @@ def pack(wl, hw, m, n_ticks, rng):
         P=hw.tick_period_cycles, F=hw.noc.flits_per_packet, B=hw.noc.buffer_depth_flits,
         router_lat=hw.noc.router_latency_cycles, link_lat=hw.noc.link_latency_cycles,
         upd_lat=hw.neuron.update_latency_cycles, so_lat=hw.neuron.spike_out_latency_cycles,
-        par=hw.neuron.neurons_update_in_parallel, read_lat=hw.peripherals.row_read_latency_cycles,
+        par=hw.neuron.neurons_update_in_parallel,
+        read_lat=hw.peripherals.row_read_latency_cycles + (hw.peripherals.adc_latency_cycles if adc_q else 0),
         write_lat=hw.peripherals.write_latency_cycles, multicast=hw.noc.multicast == "router",
         learning=learning, encoding=_ENC[hw.device.weight_encoding], g_min=float(hw.device.g_min_s),
         g_max=float(hw.device.g_max_s), wscale=float(hw.device.weight_scale),
@@ -356,7 +367,7 @@ def pack(wl, hw, m, n_ticks, rng):
         compensate=(hw.crossbar.ir_drop_compensation == "write_verify" and hw.crossbar.ir_drop_method != "none"
                     and hw.device.type != "ideal"),
         stuck_g=float(hw.device.g_min_s if hw.device.faults.wearout_stuck_level == "g_min" else hw.device.g_max_s),
-        clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz, fx_bits=fx_bits,
+        clip=hw.device.type != "ideal", n_ticks=T, n_syn=nnz, fx_bits=fx_bits, adc_qmax=adc_q,
     )
     if hw.noc.flits_per_packet > hw.noc.buffer_depth_flits:
         raise EngineError(f"hw.noc: a packet of {hw.noc.flits_per_packet} flits does not fit a buffer of "
@@ -381,6 +392,10 @@ def pack(wl, hw, m, n_ticks, rng):
         syn_cellB=_i64(syn_cellB), row_refcell=_i64(row_refcell), xb_row_off=_i64(xb_row_off),
         row_pre=_i32(row_pre),
     )
+    if adc_q:
+        lsb = np.empty(nnz)
+        lsb[syn_pos] = adc_lsb(net, hw, sk)
+        a["adc_lsb"] = lsb
     s = dict(
         v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots, np.int64), accf=np.zeros(D * n_slots, np.uint8),
         ps_val=np.zeros(n_slots, np.int64), ps_got=np.zeros(n_slots, np.uint8), w_eff=np.zeros(nnz),
@@ -399,7 +414,7 @@ def pack(wl, hw, m, n_ticks, rng):
         if st.phys is None:
             continue
         s["w_eff"][syn_pos[ids]] = st.W_eff[sr[ids], sc[ids]]
-    info = dict(states=states, used=used, xbar_tile=xtile[used], rows_used=rows_used, bcols=bcols, cell_off=cell_off,
+    info = dict(range_plan=plan, states=states, used=used, xbar_tile=xtile[used], rows_used=rows_used, bcols=bcols, cell_off=cell_off,
                 cell_r=cell_r, cell_b=cell_b, cell_grow=cell_grow, v_cells=v_cells,
                 xb_row_off=xb_row_off, row_energy=row_energy, by_xb_ptr=by_xb_ptr, by_xb=by_xb,
                 row_pre=row_pre, syn_per_row=np.diff(row_ptr), lcols_used=lcols_used, syn_pos=syn_pos)
@@ -666,6 +681,17 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
             writes=writes[cs], conductance=G[cs], failed=failed[cs], endurance=endur[cs], g_unused=g_unused,
             endurance_fn=endurance_fn,
         ))
+    if core.n_adc_saturated:
+        import warnings
+        warnings.warn(f"ADC saturation: {int(core.n_adc_saturated):,} effective-weight readings of {hw.name!r} were "
+                      f"beyond the {hw.peripherals.adc_range} full scale of their crossbar's {hw.peripherals.adc_bits}-bit "
+                      f"ADC and read as its largest code (counts['adc_saturations']; docs/engine.md §2)",
+                      ADCSaturationWarning, stacklevel=4)
+    # results in network units: the neurons' input gains (devices/gain.py) undone
+    plan = info["range_plan"]
+    syn_gain = plan.gains[np.asarray(wl.network.post, np.int64)]
+    if volts is not None and plan.any_gain:
+        volts *= plan.gains
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
     total_cycles = int(tick_start[T])
     energy = energy_breakdown(hw, cfg, s, info, core, total_cycles, maint)
@@ -687,10 +713,12 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     ignored_writes=int(core.n_ignored_writes), failed_cells=int(np.count_nonzero(s["failed"])),
                     refresh_writes=int(maint.n_refresh) if maint else 0,
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
-                    flit_hops=int(lf[:, :5].sum()), powered_tiles=powered_tiles(hw, cfg, s, info)),
-        voltages=volts, weights=s["w_log"].copy() if "weights" in rec else None,
-        effective_weights=s["w_eff"][info["syn_pos"]].copy() if "effective_weights" in rec else None,
+                    flit_hops=int(lf[:, :5].sum()), powered_tiles=powered_tiles(hw, cfg, s, info),
+                    adc_saturations=int(core.n_adc_saturated)),
+        voltages=volts, weights=s["w_log"] * syn_gain if "weights" in rec else None,
+        effective_weights=s["w_eff"][info["syn_pos"]] * syn_gain if "effective_weights" in rec else None,
         hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",
-        extra=dict(xy_trees=("columns" if core.colmask else "nodes") if timed and cfg["multicast"] else None),
+        extra=dict(xy_trees=("columns" if core.colmask else "nodes") if timed and cfg["multicast"] else None,
+                   weight_range=plan.to_dict()),
     )
     return res

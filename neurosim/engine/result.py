@@ -178,7 +178,8 @@ def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
         row_read = float(np.sum(maint.energy_epoch))
     else:
         row_read = float(np.dot(rr.astype(np.float64), info["row_energy"]))
-    periph_row = (per.row_driver_energy_pj + per.sense_energy_per_column_pj * hw.tile.crossbar_columns
+    adc_pj = per.adc_energy_per_conversion_pj if per.adc_bits is not None else 0.0
+    periph_row = (per.row_driver_energy_pj + (per.sense_energy_per_column_pj + adc_pj) * hw.tile.crossbar_columns
                   + per.energy_per_synapse_read_pj * info["syn_per_row"].astype(np.float64))
     e_set, e_reset = _cell_write_energy(hw, info)
     ws, wr = s["writes_set"].astype(np.float64), s["writes_reset"].astype(np.float64)

@@ -95,7 +95,10 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
     learning = bool(hw.learning.enabled) and bool(np.any(net.plastic))
     disable_levels = disturb and hw.device.levels is not None and not learning
     stuck = stuck_value(hw, hw.device.faults.wearout_stuck_level)
-    weight = np.array(net.weight, dtype=np.float64)
+    # the chip stores w / g for neurons with an input gain g (neurosim.devices.gain): age what it stores
+    from ..devices.gain import input_gains
+    gain = input_gains(net, hw).gains[np.asarray(net.post, np.int64)]
+    weight = np.array(net.weight, dtype=np.float64) / gain
     plastic = np.array(net.plastic, dtype=bool)
     changed = np.zeros(weight.size, bool)
     sk = np.asarray(mapping.synapse_crossbar)
@@ -188,6 +191,7 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
             weight[ids[touched]] = new_w[touched]
         changed[ids[touched]] = True
         plastic[ids[worn_syn]] = False
+    weight *= gain                        # back to network units
     orig = np.asarray(net.weight, dtype=np.float64)
     net2 = dataclasses.replace(net, weight=weight.astype(net.weight.dtype), plastic=plastic)
     from ..workload import Workload

@@ -102,6 +102,8 @@ EVALUATION_FIELDS: list = [
           lambda ev: ev.timing["spike_disorder"], when=lambda ev: bool(ev.timing)),
     Field("spike_recall", "1", "fraction of the ideal chip's spikes also fired here (same neuron, same tick)",
           lambda ev: ev.timing["recall"], when=lambda ev: bool(ev.timing)),
+    Field("spike_precision", "1", "fraction of this chip's spikes also fired on the ideal chip (same neuron, same tick)",
+          lambda ev: ev.timing["precision"], when=lambda ev: bool(ev.timing)),
     Field("accuracy", "1", "classification accuracy of the labelled samples in the run",
           lambda ev: ev.accuracy["accuracy"], when=lambda ev: bool(ev.accuracy) and ev.accuracy.get("accuracy") is not None),
 ]
@@ -127,7 +129,8 @@ _HW_UNITS = {"wire_resistance_row_ohm": "ohm", "wire_resistance_col_ohm": "ohm",
 _COUNTS = {"write_pulses": "programming pulses applied (learning and refresh)",
            "row_reads": "crossbar row reads", "synaptic_events": "synapses read (spikes × fan-out on chip)",
            "packets": "spike packets injected into the network on chip", "flit_hops": "flits moved by routers",
-           "failed_cells": "cells worn out (stuck) by the end of the run", "refresh_writes": "refresh writes of drifted cells"}
+           "failed_cells": "cells worn out (stuck) by the end of the run", "refresh_writes": "refresh writes of drifted cells",
+           "adc_saturations": "effective-weight readings beyond the ADC full scale (read as its largest code)"}
 
 
 def _cells(run, key):
@@ -148,6 +151,11 @@ RUN_FIELDS: list = [
     Field("map.cell_lifetime_placed", "inferences", "cell-placement objective after placement",
           lambda r: _cells(r, "cell_lifetime_placed")),
     Field("map.cell_moves", "", "rows and columns moved by cell placement", lambda r: _cells(r, "cell_moves")),
+    Field("weight_range.gained_neurons", "", "neurons given an input gain for weights beyond the device range "
+          "(neurosim.devices.gain)", lambda r: sum(g["neurons"] for g in r.result.extra.get("weight_range", {}).get("gained", []))),
+    Field("weight_range.clipped_synapses", "", "synapses whose weights were clipped to the device range (a warning "
+          "names each projection)",
+          lambda r: sum(c["synapses"] for c in r.result.extra.get("weight_range", {}).get("clipped", []))),
 ] + [
     Field(f"counts.{k}", "", doc, (lambda k: lambda r: r.result.counts[k])(k), when=(lambda k: lambda r: k in r.result.counts)(k))
     for k, doc in _COUNTS.items()

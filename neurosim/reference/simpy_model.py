@@ -68,7 +68,9 @@ class ReferenceModel:
 
     def __init__(self, wl, hw, mapping, ticks=None, seed=0):
         self.wl, self.hw, self.m = wl, hw, mapping
-        net = wl.network
+        from ..devices.gain import apply_input_gains, input_gains
+        self.gains = input_gains(wl.network, hw).gains      # weights beyond the device range (devices/gain.py)
+        net = apply_input_gains(wl.network, self.gains)
         self.net = net
         self.fx_bits = fixed_point_bits(net, hw)     # the engines' current scale (docs/engine.md §2)
         self.T = wl.n_ticks if ticks is None else int(ticks)
@@ -138,14 +140,29 @@ class ReferenceModel:
                               row_reads=np.zeros(rows_used, np.int64), endurance=st.endurance,
                               reads_at_prog=np.zeros(st.G_block.shape, np.int64), ref=st.layout.ref,
                               v_cell=st.v_cell)
+        from ..crossbar.adc import adc_lsb, adc_qmax
+        self.adc_q = adc_qmax(hw)
+        self.adc_step = adc_lsb(net, hw, mapping.synapse_crossbar)
+        self.n_adc_sat = 0
         self.w_eff = [0.0] * len(self.post)
         for s in range(len(self.post)):
             k, r, c = self.syn_cell[s]
             st = self.xb[k]["state"]
-            self.w_eff[s] = float(st.W_eff[r, c]) if st.phys is not None else self.decode(s)
+            self.w_eff[s] = self.adc(s, float(st.W_eff[r, c]) if st.phys is not None else self.decode(s))
         self.w = [float(x) for x in net.weight]       # learning circuit's weights
 
     # ------------------------------------------------------------------ devices
+    def adc(self, s, w):
+        """The column ADC's reading of synapse s delivering w in a one-row read (crossbar/adc.py)."""
+        if not self.adc_q:
+            return w
+        lsb = float(self.adc_step[s])
+        q = math.floor(w / lsb + 0.5)
+        if abs(q) > self.adc_q:
+            q = math.copysign(self.adc_q, q)
+            self.n_adc_sat += 1
+        return q * lsb
+
     def cells(self, s):
         k, r, c = self.syn_cell[s]
         if self.enc == "differential":
@@ -495,14 +512,16 @@ class ReferenceModel:
             item = min(q)
             q.remove(item)
             _, _, r = item
-            yield self.until(c + per.row_read_latency_cycles, XB)
-            end = c + per.row_read_latency_cycles
+            lat = per.row_read_latency_cycles + (per.adc_latency_cycles if per.adc_bits is not None else 0)
+            yield self.until(c + lat, XB)
+            end = c + lat
             x["row_reads"][r] += 1
             syns = self.row_syns[(k, r)]
             self.counts["row_reads"] += 1
             self.counts["synaptic_events"] += len(syns)
             self.energy["row_read"] += float(x["state"].row_energy[r])
-            self.energy["row_peripherals"] += (per.row_driver_energy_pj + per.sense_energy_per_column_pj * hw.tile.crossbar_columns
+            adc_pj = per.adc_energy_per_conversion_pj if per.adc_bits is not None else 0.0
+            self.energy["row_peripherals"] += (per.row_driver_energy_pj + (per.sense_energy_per_column_pj + adc_pj) * hw.tile.crossbar_columns
                                                + per.energy_per_synapse_read_pj * len(syns))
             for s in syns:
                 key = (self.t + int(self.net.delay[s]), (k, self.syn_cell[s][2]))
@@ -613,11 +632,11 @@ class ReferenceModel:
                     x["v_cell"] = st.v_cell
                     for s in syns:
                         _, r, c = self.syn_cell[s]
-                        self.w_eff[s] = float(st.W_eff[r, c])
+                        self.w_eff[s] = self.adc(s, float(st.W_eff[r, c]))
                     changed = False
             if changed:
                 for s in syns:
-                    self.w_eff[s] = self.decode(s)
+                    self.w_eff[s] = self.adc(s, self.decode(s))
         self.written = set()
         return wend + extra
 
@@ -653,7 +672,7 @@ class ReferenceModel:
                 x["failed"][r, c] = True
                 self.counts["failed_cells"] += 1
                 x["G"][r, c] = x["G0"][r, c] = stuck
-        self.w_eff[s] = self.decode(s)
+        self.w_eff[s] = self.adc(s, self.decode(s))
 
     def pulse_energy(self, x, r, c, up):
         hw = self.hw
@@ -675,6 +694,7 @@ class ReferenceModel:
         total = self.tick_start[-1]
         e = dict(self.energy)
         e["total"] = sum(e.values())
+        self.counts["adc_saturations"] = self.n_adc_sat
         self.counts["failed_cells"] = int(sum(bool(self.xb[k]["failed"][r, c]) for k in self.used
                                               for (r, c) in self.weight_cells(k)))
         return dict(
@@ -685,7 +705,7 @@ class ReferenceModel:
             link_flits={ch: n for ch, n in self.flits.items() if n},
             crossbars={k: dict(row_reads=x["row_reads"], writes=x["writes"], G=x["G"], failed=x["failed"])
                        for k, x in self.xb.items()},
-            weights=np.array(self.w),
+            weights=np.array(self.w) * self.gains[np.asarray(self.net.post, np.int64)],
         )
 
 

@@ -234,6 +234,14 @@ def render_report(study: Study, progress=None) -> str:
              + (f", baseline <code>{esc(study.baseline_mapping.strategy)}</code>" if study.baseline_mapping is not None else "")
              + f", {study.ticks} ticks ({fmt(ev.run['inferences'])} {esc(ev.run['inference_unit'])}s), seed {study.seed}, "
              f"{esc(study.created_utc)}</p>", kpi_html]
+    wr = study.result.extra.get("weight_range") or {}
+    notes = [f"input gain {fmt(g['gain'])} on {g['neurons']} neurons of <code>{esc(g['population'])}</code>"
+             for g in wr.get("gained", [])]
+    notes += [f"<b>clipped</b>: {c['synapses']} of {c['of']} synapses of <code>{esc(c['projection'])}</code> (weights in "
+              f"[{fmt(c['min'])}, {fmt(c['max'])}], device ±{fmt(c['range'])})" for c in wr.get("clipped", [])]
+    if notes:
+        parts.append('<p class="note">Weights beyond the device range (docs/engine.md §2, input gain): '
+                     + "; ".join(notes) + ".</p>")
 
     # lifetimes
     rows = []
