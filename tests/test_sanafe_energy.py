@@ -1,14 +1,19 @@
 """neurosim's ``loihi_like`` against SANA-FE's Loihi model with equal per-event energies
 (docs/validation_energy.md). Needs a python with ``sanafe`` in ``NEUROSIM_SANAFE_PYTHON``; skipped
 (with the reason) otherwise, so the normal suite does not need sanafe."""
+import importlib.util
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import compare_sanafe_energy as cse  # noqa: E402
+# loaded by path: benchmarks/ is not put on sys.path (its networks.py would shadow other modules)
+_spec = importlib.util.spec_from_file_location(
+    "compare_sanafe_energy", Path(__file__).resolve().parents[1] / "benchmarks" / "compare_sanafe_energy.py")
+cse = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = cse
+_spec.loader.exec_module(cse)
 
 PY = os.environ.get("NEUROSIM_SANAFE_PYTHON")
 WHY = cse.sanafe_available(PY)
