@@ -11,7 +11,7 @@ if str(ROOT) not in sys.path:
 #: The independent references the suite cross-checks against. Where they are missing the tests skip
 #: and say why; with NEUROSIM_REQUIRE_ORACLES=1 (set by .ci/run) such a skip is a failure instead, so
 #: CI can never go green by silently not running a cross-check.
-ORACLE_WORDS = ("brian2", "ngspice", "chromium", "pymetis", "metis", "mtkahypar", "simpy", "distributed",
+ORACLE_WORDS = ("brian2", "ngspice", "chromium", "sana-fe", "sanafe", "pymetis", "metis", "mtkahypar", "simpy", "distributed",
                 "dask", "nir", "scikit-learn", "sklearn", "matplotlib")
 
 
