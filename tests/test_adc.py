@@ -26,7 +26,9 @@ def digits_run(bits, **over):
 def test_effective_weights_are_whole_adc_steps_within_half_a_step(bits):
     wl, hw, m, q = digits_run(bits)
     *_, analog = digits_run(None)
-    step = adc_lsb(apply_input_gains(wl.network, input_gains(wl.network, hw).gains), hw, m.synapse_crossbar)
+    gains = input_gains(wl.network, hw).gains
+    step = adc_lsb(apply_input_gains(wl.network, gains), hw, m.synapse_crossbar)     # device units
+    step = step * gains[np.asarray(wl.network.post)]                                  # network units, as reported
     codes = q.effective_weights / step
     assert np.allclose(codes, np.round(codes), atol=1e-9)
     assert np.max(np.abs(np.round(codes))) <= adc_qmax(hw) == 2 ** (bits - 1) - 1

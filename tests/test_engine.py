@@ -182,7 +182,9 @@ def test_effective_weights_come_from_the_crossbar_physics(compensation):
     hw = ns.load_hardware("espine_pcm", overrides={"crossbar.ir_drop_compensation": compensation})
     m = ns.map_workload(wl, hw, "sequential")
     cfg, a, s, info = pack(wl, hw, m, 10, np.random.default_rng(0))
-    net = wl.network
+    # the chip stores each neuron's weights over its input gain (neurosim.devices.gain): w_eff is in those units
+    from neurosim.devices.gain import apply_input_gains, input_gains
+    net = apply_input_gains(wl.network, input_gains(wl.network, hw).gains)
     for k in np.unique(m.synapse_crossbar):
         ids = np.flatnonzero(m.synapse_crossbar == k)
         W = np.zeros((hw.tile.crossbar_rows, hw.neurons_per_crossbar))

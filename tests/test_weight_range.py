@@ -30,13 +30,21 @@ def continuous_pcm(scale, **over):
                                     "device__weight_scale": scale, **over})
 
 
-def test_a_gain_computes_what_a_wider_device_computes():
+@pytest.mark.parametrize("mode", ["expand", "fit"])
+def test_a_gain_computes_what_a_wider_device_computes(mode):
     rng = np.random.default_rng(4)
     wl = scaled(make_workload(rng, 6, 10, 40, False, 2), 3.0)        # weights up to ~2.7 on a ±1 device
-    narrow, wide = continuous_pcm(1.0), continuous_pcm(4.0)
+    narrow, wide = continuous_pcm(1.0, neuron__input_gain=mode), continuous_pcm(4.0, neuron__input_gain=mode)
     plan = input_gains(wl.network, narrow)
-    assert plan.any_gain and not plan.clipped and set(np.unique(plan.gains)) <= {1.0, 2.0, 4.0}
-    assert not input_gains(wl.network, wide).any_gain
+    assert plan.any_gain and not plan.clipped
+    if mode == "expand":
+        assert set(np.unique(plan.gains)) <= {1.0, 2.0, 4.0} and not input_gains(wl.network, wide).any_gain
+    else:       # every neuron's largest stored weight in (s/2, s]
+        g = plan.gains[np.asarray(wl.network.post)]
+        stored = np.zeros(wl.network.n_neurons)
+        np.maximum.at(stored, np.asarray(wl.network.post), np.abs(wl.network.weight) / g)
+        lif = ~wl.network.is_input
+        assert np.all((stored[lif] > 0.5) & (stored[lif] <= 1.0))
     m = ns.map_workload(wl, narrow, "sequential")
     with warnings.catch_warnings():
         warnings.simplefilter("error", WeightRangeWarning)            # nothing is clipped

@@ -365,11 +365,13 @@ class NeuronCircuitConfig(_Section):
     neurons_update_in_parallel: PosInt = Field(
         1, description="Neurons one crossbar's neuron circuits update per cycle (time-multiplexing degree).",
     )
-    input_gain: Literal["power_of_two", "none"] = Field(
-        "power_of_two", description="Weights beyond the device range ±weight_scale. `power_of_two`: a neuron whose "
-        "incoming weights exceed it gets an input gain g = 2^k; its synapses store w/g and the neuron integrates in units "
-        "of g (threshold and reset divided by g) — exact. Neurons with plastic inputs get no gain. `none`: no gain. "
-        "Weights that still exceed the range are clipped, with a warning naming the projection (docs/engine.md §2).")
+    input_gain: Literal["fit", "expand", "none"] = Field(
+        "fit", description="Each neuron's weight range mapped onto the device range ±weight_scale by a power-of-two input "
+        "gain g: its synapses store w/g and the neuron integrates in units of g (threshold and reset divided by g) — exact. "
+        "`fit`: every neuron, so its largest stored weight lies in (weight_scale/2, weight_scale] and uses the device's "
+        "levels; `expand`: only neurons whose weights exceed the range; `none`: no gain. Neurons with plastic inputs get "
+        "no gain. Weights that still exceed the range are clipped, with a warning naming the projection "
+        "(docs/engine.md §2).")
 
 
 class PeripheralConfig(_Section):

@@ -1,14 +1,16 @@
-"""Weights beyond the device range: a per-neuron input gain, or clipping that is reported.
+"""Each neuron's weight range mapped onto the device: a per-neuron input gain, or clipping that is reported.
 
-A memristive device holds weights in ±s (``device.weight_scale``: the conductance range). A
-projection whose weights exceed it (diehl_cook's excitatory → inhibitory weight 2.0 on a chip with
-s = 1) would be clipped and compute another network. Mixed-signal chips scale the sensed column
-current instead: a neuron whose inputs exceed the range gets an input gain g, its synapses store
-w / g, and the neuron circuit integrates in units of g. neurosim implements the gain exactly:
+A memristive device holds weights in ±s (``device.weight_scale``: the conductance range) on a few
+levels. A projection whose weights exceed it (diehl_cook's excitatory → inhibitory weight 2.0 on a
+chip with s = 1) would be clipped and compute another network; weights far below it (digits' hidden
+layer, max |w| ≈ 0.14) use only a few of the levels. Mixed-signal chips scale the sensed column
+current instead: a neuron gets an input gain g, its synapses store w / g, and the neuron circuit
+integrates in units of g. neurosim implements the gain exactly (``neuron.input_gain``):
 
 * g is a power of two (a shift in the neuron circuit): g = 2^ceil(log2(max|w| / s)) over the
-  neuron's incoming synapses (for plastic synapses the STDP rule's bounds count too), 1 when
-  everything fits;
+  neuron's incoming synapses (for plastic synapses the STDP rule's bounds count too), so the
+  largest stored weight lies in (s/2, s]. ``fit`` (the default) applies it to every neuron;
+  ``expand`` only where weights exceed the range (g > 1); ``none`` never;
 * the neuron's state is kept in units of g: synaptic weights w / g, threshold θ / g, reset v_reset / g
   (the leak is a factor, unchanged), so with v' = v / g the update v' ← leak·v' + Σ w/g and the test
   v' ≥ θ/g fire exactly when v ← leak·v + Σ w and v ≥ θ do. Division by a power of two is exact in
@@ -79,9 +81,14 @@ def input_gains(net, hw) -> RangePlan:
     has_plastic = np.zeros(n, bool)
     has_plastic[post[plastic]] = True
     over = m > s
-    allow = over & ~has_plastic & (hw.neuron.input_gain == "power_of_two")
+    mode = hw.neuron.input_gain
+    if mode == "fit":
+        allow = (m > 0) & ~has_plastic
+    else:
+        allow = over & ~has_plastic & (mode == "expand")
     if allow.any():
         gains[allow] = 2.0 ** np.ceil(np.log2(m[allow] / s))
+    allow &= gains != 1.0
     plan = RangePlan(gains)
     pop = np.asarray(net.population_of, np.int64)
     for p in np.unique(pop[allow]):
@@ -89,7 +96,7 @@ def input_gains(net, hw) -> RangePlan:
         for g in np.unique(gains[sel]):
             plan.gained.append({"population": net.population_names[int(p)], "gain": float(g),
                                 "neurons": int(np.count_nonzero(sel & (gains == g)))})
-    clip_syn = (w > s) & ~allow[post]
+    clip_syn = (w > s) & (gains[post] == 1.0)
     if clip_syn.any():
         pre = np.asarray(net.pre, np.int64)
         raw = np.asarray(net.weight, np.float64)
