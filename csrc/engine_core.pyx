@@ -12,7 +12,7 @@ weight rebuilds), and turns the counters into a SimResult.
 """
 from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memset
-from libc.math cimport exp, rint, floor
+from libc.math cimport exp, rint, floor, log
 from libc.stdint cimport int64_t, int32_t, int16_t, uint8_t, uint32_t, uint64_t
 cimport cython
 import numpy as np
@@ -185,6 +185,10 @@ cdef struct EngineConfig:  # the scalars of cfg (neurosim.engine.core.pack), typ
     int xy_trees                  # XY_AUTO, XY_NODES or XY_COLUMNS
     int64_t xy_tree_node_budget
     int64_t adc_qmax              # ADC: largest code magnitude 2**(bits-1) - 1; 0 = ideal sensing
+    bint verify                   # learning.write_scheme == program_verify
+    double verify_log1mp          # log(1 - p): p = a pulse lands within the verify tolerance (0: p = 1)
+    int64_t verify_max            # iterations before the controller gives up on a write
+    uint64_t verify_seed          # the run's key of the per-write iteration draws
 
 
 cdef object cfg_need(dict cfg, str key):
@@ -217,7 +221,19 @@ cdef int read_config(EngineConfig* c, dict cfg) except -1:
     c.xy_trees = XY_AUTO if mode == "auto" else XY_NODES if mode == "nodes" else XY_COLUMNS
     c.xy_tree_node_budget = cfg.get("xy_tree_node_budget", 24 << 20)
     c.adc_qmax = cfg.get("adc_qmax", 0)
+    c.verify = cfg.get("verify", False)
+    c.verify_log1mp = cfg.get("verify_log1mp", 0.0)
+    c.verify_max = cfg.get("verify_max", 1)
+    c.verify_seed = cfg.get("verify_seed", 0)
     return 0
+
+
+cdef inline uint64_t splitmix64(uint64_t x) noexcept nogil:
+    """SplitMix64 (Steele, Lea and Flood, OOPSLA 2014): a 64-bit mixing step used as a counter-based hash."""
+    x = x + <uint64_t> 0x9E3779B97F4A7C15
+    x = (x ^ (x >> 30)) * <uint64_t> 0xBF58476D1CE4E5B9
+    x = (x ^ (x >> 27)) * <uint64_t> 0x94D049BB133111EB
+    return x ^ (x >> 31)
 
 
 @cython.final
@@ -297,7 +313,9 @@ cdef class Core:
     cdef uint8_t[::1] ps_got
     cdef double[::1] w_eff                   # per synapse, in row order (position syn_pos[s])
     cdef const double[::1] adc_lsb           # per position: the ADC step of the synapse's crossbar (adc_qmax > 0)
+    cdef const uint64_t[::1] cell_key        # per cell: (crossbar, row, physical column) key of verify draws
     cdef public int64_t n_adc_saturated      # effective-weight settings beyond the ADC full scale
+    cdef public int64_t n_verify_reads, n_verify_gave_up   # program-and-verify: read-backs, writes not verified
     cdef double[::1] alpha                   # per cell: apparent / stored conductance (IR drop)
     cdef double[::1] w_log                   # per synapse: learning circuit's weight
     cdef double[::1] G                       # all cell blocks, flattened
@@ -480,6 +498,8 @@ cdef class Core:
         self.ps_val = s["ps_val"]; self.ps_got = s["ps_got"]; self.w_eff = s["w_eff"]
         if self.cfg.adc_qmax > 0:
             self.adc_lsb = a["adc_lsb"]
+        if self.cfg.verify:
+            self.cell_key = a["cell_key"]
         self.alpha = s["alpha"]; self.w_log = s["w_log"]; self.G = s["G"]; self.G0 = s["G0"]
         self.endurance = s["endurance"]; self.writes = s["writes"]
         self.writes_set = s["writes_set"]; self.writes_reset = s["writes_reset"]
@@ -1740,9 +1760,28 @@ cdef class Core:
         c1 = self.row_refcell[self.xb_row_off[self.syn_xbar[s]] + self.syn_row[s]]
         return (self.alpha[c0] * self.G[c0] - self.alpha[c1] * self.G[c1]) * (2.0 * self.cfg.wscale) / self.cfg.dg
 
+    cdef int64_t verify_iterations(self, int64_t cell) noexcept nogil:
+        """Pulses (each with its verify read) this write of ``cell`` takes: geometric with success
+        probability p, drawn from a counter-based hash of (run key, cell, the cell's writes so far), so
+        the draw does not depend on event order (neurosim/devices/program_verify.py is the same)."""
+        cdef uint64_t h
+        cdef double u, n
+        cdef int64_t nit
+        if self.cfg.verify_log1mp == 0.0:
+            nit = 1
+        else:
+            h = splitmix64(splitmix64(self.cfg.verify_seed + self.cell_key[cell]) + <uint64_t> self.writes[cell])
+            u = (<double> (h >> 11) + 0.5) * (1.0 / 9007199254740992.0)
+            n = 1.0 + floor(log(u) / self.cfg.verify_log1mp)
+            nit = <int64_t> n if n < <double> self.cfg.verify_max else self.cfg.verify_max
+            if n >= <double> self.cfg.verify_max:
+                self.n_verify_gave_up += 1
+        self.n_verify_reads += nit
+        return nit
+
     cdef int64_t program(self, int64_t s) noexcept nogil:
         """Program synapse s's cells to the learning circuit's weight; returns pulses issued."""
-        cdef int64_t kk = self.syn_xbar[s], cell, npulse = 0
+        cdef int64_t kk = self.syn_xbar[s], cell, npulse = 0, nit
         cdef int64_t r = self.syn_row[s]
         cdef int which, ncell
         cdef double target
@@ -1755,23 +1794,29 @@ cdef class Core:
                 target = self.encode_cell(self.w_log[s], which, cell)
             if self.failed[cell]:
                 if target != self.G0[cell]:
-                    # the controller does not know the cell failed: the pulse is issued, no effect
-                    self.writes[cell] += 1
+                    # the controller does not know the cell failed: its pulses are issued, no effect (with
+                    # program-and-verify it retries until it gives up)
+                    nit = self.cfg.verify_max if self.cfg.verify else 1
+                    self.writes[cell] += nit
                     if target > self.G0[cell]:
-                        self.writes_set[cell] += 1
+                        self.writes_set[cell] += nit
                     else:
-                        self.writes_reset[cell] += 1
-                    self.n_ignored_writes += 1
-                    npulse += 1
+                        self.writes_reset[cell] += nit
+                    self.n_ignored_writes += nit
+                    npulse += nit
+                    if self.cfg.verify:
+                        self.n_verify_reads += nit
+                        self.n_verify_gave_up += 1
                 continue
             if target == self.G0[cell]:
                 continue
+            nit = self.verify_iterations(cell) if self.cfg.verify else 1
             if target > self.G0[cell]:
-                self.writes_set[cell] += 1
+                self.writes_set[cell] += nit
             else:
-                self.writes_reset[cell] += 1
-            self.writes[cell] += 1
-            npulse += 1
+                self.writes_reset[cell] += nit
+            self.writes[cell] += nit
+            npulse += nit
             self.G[cell] = target
             self.G0[cell] = target
             self.reads_at_prog[cell] = self.row_reads_of(kk, r)

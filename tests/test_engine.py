@@ -246,7 +246,10 @@ def test_level_update_policy_bounds_the_device_lag(policy, max_lag_steps):
 def _check_write_energy(res, hw):
     # SET (13.5 pJ) and RESET (19.2 pJ) pulses plus the driver: the total lies between all-SET and all-RESET
     n = res.counts["write_pulses"]
-    cell = res.energy_pj["write"] - n * hw.peripherals.write_driver_energy_pj
+    per = hw.peripherals      # program-and-verify reads every pulse back: one row driven, one column sensed
+    verify = res.counts["verify_reads"] * (per.row_driver_energy_pj + per.sense_energy_per_column_pj)
+    assert res.counts["verify_reads"] == (n if hw.learning.write_scheme == "program_verify" else 0)
+    cell = res.energy_pj["write"] - n * per.write_driver_energy_pj - verify
     assert n * hw.device.energy_set_pj - 1e-6 < cell < n * hw.device.energy_reset_pj + 1e-6
 
 

@@ -412,6 +412,18 @@ class LearningConfig(_Section):
         "encoding, and only once it is at least one step away, so a weight dithering around a level boundary writes nothing. "
         "Devices without levels always use `nearest`.",
     )
+    write_scheme: Literal["program_verify", "single_pulse"] = Field(
+        "program_verify", description="How a learning write reaches its target. `program_verify`: pulse, read back, repeat "
+        "until the cell is within the verify tolerance; each iteration is a pulse (wear, energy, write_latency_cycles) and "
+        "a verify read of the cell (row_driver_energy_pj + sense_energy_per_column_pj, row_read_latency_cycles). With "
+        "cycle-to-cycle noise σ = c2c_sigma_rel·g_max a pulse lands within the tolerance t with probability p = erf(t / "
+        "(σ√2)); the iterations of a write are geometric with mean 1/p, drawn per write from the run's seed. "
+        "`single_pulse`: one pulse, no read back (docs/engine.md §3).")
+    verify_tolerance_rel: OpenFraction = Field(
+        0.05, description="Verify tolerance of a continuous device as a fraction of g_max - g_min; a multilevel device "
+        "verifies to half its level spacing.")
+    verify_max_iterations: PosInt = Field(
+        16, description="Pulses after which program-and-verify gives up on a write (counted in counts['verify_gave_up']).")
 
 
 class RefreshConfig(_Section):

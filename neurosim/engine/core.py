@@ -7,6 +7,7 @@ import numpy as np
 from ..devices import device_params
 from ..errors import InputError
 from ..crossbar.adc import adc_lsb, adc_qmax
+from ..devices.program_verify import verify_params
 from ..crossbar.currents import fixed_point_bits
 from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
 from .result import CrossbarRecord, SimResult, energy_breakdown, powered_tiles
@@ -396,6 +397,18 @@ def pack(wl, hw, m, n_ticks, rng):
         lsb = np.empty(nnz)
         lsb[syn_pos] = adc_lsb(net, hw, sk)
         a["adc_lsb"] = lsb
+    verify, log1mp, vmax = verify_params(hw) if learning else (False, 0.0, 1)
+    if verify:
+        # program-and-verify draws are keyed by (crossbar, row, physical column): the reference's cell names
+        R, C = hw.tile.crossbar_rows, hw.tile.crossbar_columns
+        key = np.empty(ncell, np.uint64)
+        for kk, st in enumerate(states):
+            cs = slice(cell_off[kk], cell_off[kk + 1])
+            key[cs] = ((used[kk] * R + cell_r[cs]) * C + st.layout.phys[cell_b[cs]]).astype(np.uint64)
+        a["cell_key"] = key
+        cfg.update(verify=True, verify_log1mp=log1mp, verify_max=vmax,
+                   verify_seed=int(rng.integers(0, 2 ** 63)),     # the last draw of pack: earlier ones unchanged
+                   write_lat=cfg["write_lat"] + hw.peripherals.row_read_latency_cycles)
     s = dict(
         v=np.zeros(n), rcount=np.zeros(n, np.int32), acc=np.zeros(D * n_slots, np.int64), accf=np.zeros(D * n_slots, np.uint8),
         ps_val=np.zeros(n_slots, np.int64), ps_got=np.zeros(n_slots, np.uint8), w_eff=np.zeros(nnz),
@@ -714,7 +727,8 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
                     refresh_writes=int(maint.n_refresh) if maint else 0,
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
                     flit_hops=int(lf[:, :5].sum()), powered_tiles=powered_tiles(hw, cfg, s, info),
-                    adc_saturations=int(core.n_adc_saturated)),
+                    adc_saturations=int(core.n_adc_saturated), verify_reads=int(core.n_verify_reads),
+                    verify_gave_up=int(core.n_verify_gave_up)),
         voltages=volts, weights=s["w_log"] * syn_gain if "weights" in rec else None,
         effective_weights=s["w_eff"][info["syn_pos"]] * syn_gain if "effective_weights" in rec else None,
         hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",

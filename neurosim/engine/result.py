@@ -184,6 +184,8 @@ def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
     e_set, e_reset = _cell_write_energy(hw, info)
     ws, wr = s["writes_set"].astype(np.float64), s["writes_reset"].astype(np.float64)
     write = float(np.dot(ws, e_set) + np.dot(wr, e_reset)) + per.write_driver_energy_pj * float(ws.sum() + wr.sum())
+    # program-and-verify: each pulse is read back (one row driven, one column sensed)
+    write += (per.row_driver_energy_pj + per.sense_energy_per_column_pj) * float(core.n_verify_reads)
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
     out = {
         "neuron_update": nr.update_energy_pj * core.n_updates,

@@ -23,6 +23,7 @@ import simpy
 
 from ..crossbar.currents import fixed_point_bits, from_fixed, to_fixed
 from ..crossbar.state import CrossbarState
+from ..devices.program_verify import verify_iterations
 
 __all__ = ["simulate_reference", "ReferenceModel"]
 
@@ -140,6 +141,11 @@ class ReferenceModel:
                               row_reads=np.zeros(rows_used, np.int64), endurance=st.endurance,
                               reads_at_prog=np.zeros(st.G_block.shape, np.int64), ref=st.layout.ref,
                               v_cell=st.v_cell)
+        from ..devices.program_verify import verify_params
+        learning = bool(hw.learning.enabled) and bool(np.any(net.plastic))
+        self.verify, self.verify_log1mp, self.verify_max = verify_params(hw) if learning else (False, 0.0, 1)
+        # the key of the program-and-verify draws: the run generator's next draw after programming
+        self.verify_seed = int(self.rng.integers(0, 2 ** 63)) if self.verify else 0
         from ..crossbar.adc import adc_lsb, adc_qmax
         self.adc_q = adc_qmax(hw)
         self.adc_step = adc_lsb(net, hw, mapping.synapse_crossbar)
@@ -232,7 +238,7 @@ class ReferenceModel:
                                      "row_read", "row_peripherals", "write", "leakage"), 0.0)
         self.counts = dict(neuron_updates=0, spikes_out=0, packets=0, deliveries=0, row_reads=0,
                            synaptic_events=0, write_pulses=0, partial_sum_packets=0, failed_cells=0,
-                           refresh_writes=0, weight_rebuilds=0)
+                           refresh_writes=0, weight_rebuilds=0, verify_reads=0, verify_gave_up=0)
         self.latencies = []
         self.last_pre, self.last_post = {}, {}
         self.written = set()
@@ -562,7 +568,8 @@ class ReferenceModel:
             self.last_post[i] = t
         self.written = set(pulses)
         most = max(pulses.values(), default=0)
-        return self.E + most * hw.peripherals.write_latency_cycles
+        per_pulse = hw.peripherals.write_latency_cycles + (hw.peripherals.row_read_latency_cycles if self.verify else 0)
+        return self.E + most * per_pulse       # program-and-verify: each pulse is read back
 
     def synapses_of(self, k):
         """Synapse ids held by crossbar k (grouped once, on first use)."""
@@ -660,12 +667,26 @@ class ReferenceModel:
             if g == x["G0"][r, c]:
                 continue
             up = g > x["G0"][r, c]
-            x["writes"][r, c] += 1
-            pulses[k] = pulses.get(k, 0) + 1
-            self.counts["write_pulses"] += 1
-            self.energy["write"] += self.pulse_energy(x, r, c, up)
+            # program-and-verify (devices/program_verify.py): pulses until the read-back verifies
+            n = 1
+            if self.verify:
+                if x["failed"][r, c]:
+                    n, gave_up = self.verify_max, True          # a stuck cell never verifies
+                else:
+                    C = self.hw.tile.crossbar_columns
+                    key = (k * self.hw.tile.crossbar_rows + r) * C + int(x["state"].layout.phys[c])
+                    n, gave_up = verify_iterations(self.verify_seed + key, 0, int(x["writes"][r, c]),
+                                                   self.verify_log1mp, self.verify_max)
+                self.counts["verify_reads"] += n
+                self.counts["verify_gave_up"] += int(gave_up)
+                per = self.hw.peripherals
+                self.energy["write"] += n * (per.row_driver_energy_pj + per.sense_energy_per_column_pj)
+            x["writes"][r, c] += n
+            pulses[k] = pulses.get(k, 0) + n
+            self.counts["write_pulses"] += n
+            self.energy["write"] += n * self.pulse_energy(x, r, c, up)
             if x["failed"][r, c]:
-                continue                     # a worn-out cell ignores the pulse
+                continue                     # a worn-out cell ignores the pulses
             x["G"][r, c] = x["G0"][r, c] = g
             x["reads_at_prog"][r, c] = x["row_reads"][r]
             if x["writes"][r, c] >= x["endurance"][r, c]:
