@@ -7,11 +7,18 @@ The programming current of cell (i, j) comes from the series single-path model w
 first, as the eSpine study found (Titirsha & Das, IGSC 2020, arXiv 2009.12672; Titirsha et al., IEEE
 TPDS 2021, arXiv 2103.05707). Laws (``device.write_endurance.law``, docs/references.md#write-endurance):
 
-* ``power_current``: ``E = E_ref·(I_ref/I_prog)^k``.
+* ``power_current``: ``E = E_ref·(I_ref/I_prog)^k``. No published exponent was found; k = 2 (the
+  default, assumed) makes endurance inversely proportional to the RESET pulse energy I²·R·t at fixed
+  cell resistance and pulse width, while Goux et al. (IEEE TED 2009) saw no acceleration with RESET
+  current in a line cell (k ≈ 0).
 * ``exp_voltage``: ``log10 E = log10 E_ref − s·(|V_cell| − V_ref)`` with the cell voltage
   ``V_cell = I_prog/G_prog = I_prog·R_cell`` (Balatti et al., IEEE TED 62(10) 2015, HfOx RRAM).
-* ``thermal``: self-heating ``T = T_amb + R_th·I_prog²·R_cell`` and Arrhenius
-  ``E = E_ref·exp[(E_a/k_B)(1/T − 1/T_ref)]``, k_B = 8.617e-5 eV/K.
+* ``thermal``: self-heating ``T = T_amb + R_th·I_prog²·R_cell`` (peak cell temperature during the
+  pulse) and Arrhenius ``E = E_ref·exp[(E_a/k_B)(1/T − 1/T_ref)]``, k_B = 8.617e-5 eV/K. The PCM
+  default (``espine_pcm``): T_ref = 900 K, the Ge2Sb2Te5 melting point, so that E_ref is the endurance
+  of a cell that just melts; R_th from the melting condition of the weakest cell, within a factor 2
+  of a published RESET point (~0.5 mA at ~1 V, Chen & Pop, IEEE TED 56(7) 2009); E_a assumed
+  (docs/models.md §4 lists the sources and what is not verified).
 * ``none``: ``E = inf``.
 
 Device-to-device spread: ``E·exp(σ·z)``, z ~ N(0, 1) per cell (lognormal around the position-dependent
