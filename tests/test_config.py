@@ -154,7 +154,8 @@ def test_top_level_must_be_mapping(tmp_path):
 # (yaml snippet on top of a preset, key path expected in the error, text expected in the message)
 RULES = [
     ("noc:\n  mesh_heigth: 4\n", "noc.mesh_heigth", "did you mean 'mesh_height'"),
-    ("device:\n  write_endurance:\n    exponnt: 3\n", "device.write_endurance.exponnt", "did you mean 'exponent'"),
+    ("device:\n  write_endurance:\n    activaton_energy_ev: 3\n", "device.write_endurance.activaton_energy_ev",
+     "did you mean 'activation_energy_ev'"),
     ("noc:\n  mesh_width: 0\n", "noc.mesh_width", "greater than 0"),
     ("noc:\n  mesh_height: -2\n", "noc.mesh_height", "greater than 0"),
     ("noc:\n  mesh_width: four\n", "noc.mesh_width", "valid integer"),

@@ -50,7 +50,7 @@ def _pcm(d):
         "noc__mesh_width": d["w"], "noc__mesh_height": d["h"], "tile__crossbars_per_tile": d["cpt"],
         "tile__crossbar_rows": 24, "tile__crossbar_columns": 12, "noc__buffer_depth_flits": d["buf"],
         "noc__multicast": d["mc"], "crossbar__ir_drop_method": "none",
-        "device__write_endurance__endurance_ref_cycles": 6.0, "device__write_endurance__current_ref_a": 4e-4,
+        "device__write_endurance": {"law": "power_current", "endurance_ref_cycles": 6.0, "current_ref_a": 4e-4},
         "device__faults__stuck_at_rate": 0.05, "device__variation__d2d_sigma_rel": 0.05,
         "peripherals__write_latency_cycles": 7, "tick_period_s": d["period"] * 1e-9}
 
