@@ -330,6 +330,10 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         click.echo(f"  {label:<28} {fmt(life['chip']['inferences'])} inferences = {fmt(life['chip']['years'])} years"
                    + ((f"  ({fmt(rel)} x baseline)" if rel is not None else "  (unbounded, as the baseline)")
                       if baseline else ""))
+        if kind == "write" and life["bounded"]:
+            r, ra = life["rate"], life["run_average"]["chip"]
+            click.echo(f"  {'  write rate':<28} {r['method']}" + ("" if r["steady"] else " (no steady state seen)")
+                       + f"; run average as if steady: {fmt(ra['inferences'])} inferences = {fmt(ra['years'])} years")
     click.echo(f"  {'energy per inference':<28} {fmt(ev.energy['per_inference_pj']['total'])} pJ"
                f"  (power {fmt(ev.energy['power_w']['total'])} W)")
     if timing == "functional":

@@ -224,9 +224,12 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
     write wear and read disturb does not age: its rows repeat the new chip's metrics without new
     simulations.
     """
+    import warnings
+
     from ..engine import simulate
     from .accuracy import run_accuracy
     from .evaluate import evaluate
+    from .writerate import WriteRateWarning
 
     read_life = ev.lifetime["read"]["chip"]
     write_life = ev.lifetime["write"]["chip"]
@@ -258,7 +261,9 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
         else:
             res = simulate(aged.workload, aged.hw, mapping, ticks=T, seed=seed,
                            timing=ev.latency.get("timing", "cycle"))
-            ev2 = evaluate(res, aged.hw, mapping, workload=aged.workload, maps=False)
+            with warnings.catch_warnings():      # the aged run's own write lifetime is not reported
+                warnings.simplefilter("ignore", WriteRateWarning)
+                ev2 = evaluate(res, aged.hw, mapping, workload=aged.workload, maps=False)
             acc = run_accuracy(aged.workload, res.spikes, T)
             row.update({
                 "accuracy": None if acc is None else acc["accuracy"],
