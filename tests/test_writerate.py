@@ -190,3 +190,19 @@ def test_issue_runs_keep_the_run_average_and_say_they_are_not_steady(issue_runs)
 def test_issue_runs_agree_within_20_percent(issue_runs):
     years = [ev.lifetime["write"]["chip"]["years"] for ev in issue_runs.values()]
     assert max(years) / min(years) <= 1.2
+
+
+def test_aging_wears_out_the_limiting_cell_at_the_write_lifetime(traces_dir):
+    """Aging extrapolates each cell's writes with the write lifetime's model: the limiting cell wears out
+    exactly at the chip's write lifetime, not at the (shorter) run-average one."""
+    from neurosim.metrics.aging import age_chip
+    wl = ns.load_workload(traces_dir / "diehl_cook")
+    hw = ns.load_hardware("espine_pcm")
+    m = ns.map_workload(wl, hw, "sequential")
+    with pytest.warns(Warning):
+        ev = ns.evaluate(ns.simulate(wl, hw, m, ticks=720), hw, m, workload=wl)
+    life = ev.lifetime["write"]["chip"]["inferences"]
+    assert ev.lifetime["write"]["rate"]["method"] != "run_average"
+    assert life > 1.2 * ev.lifetime["write"]["run_average"]["chip"]["inferences"]
+    assert age_chip(ev, wl, hw, m, age_inferences=0.999 * life).worn_cells == 0
+    assert age_chip(ev, wl, hw, m, age_inferences=1.001 * life).worn_cells >= 1

@@ -135,10 +135,14 @@ def _steady_write_lifetimes(res, xbars, ticks_per_inf: float) -> dict:
         parts = np.split(est.cell_life_ticks / ticks_per_inf, np.cumsum(sizes)[:-1]) if recs else []
         if est.method in ("run_average", "no_writes"):
             parts = []                     # the run-average maps crossbar_lifetimes computed stand
-        for x, r, life in zip(xbars, recs, parts):
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        for kk, (x, r, life) in enumerate(zip(xbars, recs, parts)):
             arr = np.full(x.used.shape, np.inf)
             arr[r.cell_rows, r.cell_cols] = life
             x.write_lifetime = arr
+            # cumulative writes at any age under the same model (aging, neurosim.metrics.aging)
+            x.extra["write_model"] = est.model.select(slice(int(offs[kk]), int(offs[kk + 1])))
+            x.extra["ticks_per_inference"] = float(ticks_per_inf)
         windows = {"start_tick": hist.ticks[:-1].tolist(), "ticks": np.diff(hist.ticks).tolist(),
                    "pulses": np.diff(hist.chip).tolist(), "kind": hist.windows}
     else:

@@ -36,8 +36,8 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["DecayFit", "RateEstimate", "fit_decay", "estimate_write_rate", "METHODS", "WriteRateWarning",
-           "window_table"]
+__all__ = ["DecayFit", "RateEstimate", "CellWriteModel", "fit_decay", "estimate_write_rate", "METHODS",
+           "WriteRateWarning", "window_table"]
 
 #: Methods an estimate can report.
 METHODS = ("steady_state", "latest_rate", "decay_fit:power", "decay_fit:exponential", "run_average", "no_writes")
@@ -114,6 +114,36 @@ class RateEstimate:
     fit: Optional[DecayFit] = None
     fits: dict = field(default_factory=dict)   # every model tried: DecayFit or None
     note: str = ""
+    model: Optional[CellWriteModel] = None      # cumulative pulses per cell at any tick
+
+
+@dataclass
+class CellWriteModel:
+    """Cumulative pulses of cells at any tick under the model their write lifetimes use (aging applies
+    it): the run's own counts scaled by ``t / T`` up to the run's end ``T``, then
+    ``C_T + rate · (t - T)`` (``steady_state``, ``latest_rate``) or ``C_T + share · ∫_T^t fit``
+    (``decay_fit:*``); the run average ``C_T · t / T`` for the other methods."""
+
+    method: str
+    T: float
+    C_T: np.ndarray                   # pulses of each cell in the run
+    rate: Optional[np.ndarray] = None   # pulses per tick after the run (steady_state, latest_rate)
+    share: Optional[np.ndarray] = None  # share of the fitted chip rate (decay_fit)
+    fit: Optional[DecayFit] = None
+
+    def at(self, t: float) -> np.ndarray:
+        """Pulses of each cell by tick ``t`` (>= 0)."""
+        t = float(t)
+        if t <= self.T or self.method not in METHODS[:4]:
+            return self.C_T * (t / self.T)
+        if self.method.startswith("decay_fit"):
+            return self.C_T + self.share * float(self.fit.integral(self.T, t))
+        return self.C_T + self.rate * (t - self.T)
+
+    def select(self, sl) -> "CellWriteModel":
+        """The model of the cells ``sl`` (a slice or index array)."""
+        return CellWriteModel(self.method, self.T, self.C_T[sl], None if self.rate is None else self.rate[sl],
+                              None if self.share is None else self.share[sl], self.fit)
 
 
 def _deviance(n, mu) -> float:
@@ -273,7 +303,8 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
     C_T = counts[-1].astype(np.float64) if counts.shape[0] else np.zeros(E.shape)
     avg = float(chip[-1] - chip[0]) / max(T, 1)
     naive = np.where(C_T > 0, T * E / np.where(C_T > 0, C_T, 1.0), np.inf)   # E / (C_T / T)
-    base = dict(rate_average=avg, rate_steady=None, onset_tick=None, tail_start_tick=None)
+    base = dict(rate_average=avg, rate_steady=None, onset_tick=None, tail_start_tick=None,
+                model=CellWriteModel("run_average", float(max(T, 1)), C_T))
     if chip[-1] - chip[0] <= 0:
         return RateEstimate("no_writes", True, np.full(E.shape, np.inf), **base)
 
@@ -302,13 +333,13 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
         worn = C_T >= E
         life[worn] = naive[worn]
         r_chip = float(chip[-1] - chip[int(np.flatnonzero(ticks == s0)[0])]) / max(T - s0, 1)
-        return s0, life, r_chip
+        return s0, life, r_chip, rate
 
     r2txt = f"deviance R² {fit.r2:.3f}" if fit is not None else "no fit"
     tail = np.flatnonzero(starts >= onset)
     if tail.size >= min_tail:
         # the fitted transient is over: per-cell rates after it; steady if the tail does not decline
-        s0, life, r_chip = tail_rates(float(starts[tail[0]]))
+        s0, life, r_chip, rate = tail_rates(float(starts[tail[0]]))
         tk = np.flatnonzero(starts >= s0)
         # steady: observed at least as long as the transient took, without a decline beyond tol / noise
         steady = (T - s0) >= s0 and _halves_steady(dw[k][tk], dt[k][tk])
@@ -318,9 +349,10 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
         note = "" if steady else (
             f"{why} (onset tick {onset:.0f}, {fit.model} decay, {r2txt}): the lifetime takes each cell's rate "
             "since the onset as steady, a lower bound while the rate decays")
-        return RateEstimate("steady_state" if steady else "latest_rate", steady, life, rate_average=avg,
-                            rate_steady=r_chip, onset_tick=float(onset), tail_start_tick=s0, fit=fit, fits=fits,
-                            note=note)
+        method = "steady_state" if steady else "latest_rate"
+        return RateEstimate(method, steady, life, rate_average=avg, rate_steady=r_chip, onset_tick=float(onset),
+                            tail_start_tick=s0, fit=fit, fits=fits, note=note,
+                            model=CellWriteModel(method, float(T), C_T, rate=rate))
     if fit is not None and fit.r2 >= r2_min and fit.floor * T >= 1.0:      # a floor of >= 1 pulse over the run
         # transient still on at the end: extrapolate the fit, each cell keeping its share of the last third
         t0 = T - (T - int(ticks[0])) / 3.0
@@ -331,17 +363,18 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
         life = _solve_cells(fit, float(T), C_T, share, E)
         return RateEstimate(f"decay_fit:{fit.model}", False, life, rate_average=avg, rate_steady=fit.floor,
                             onset_tick=float(onset), tail_start_tick=s0, fit=fit, fits=fits,
+                            model=CellWriteModel(f"decay_fit:{fit.model}", float(T), C_T, share=share, fit=fit),
                             note=f"no steady write rate in {T} ticks (the fitted transient ends at tick {onset:.0f}): "
                                  f"the lifetime extrapolates a {fit.model} decay toward a floor fitted to the "
                                  f"per-window writes ({r2txt})")
     # no usable fit, or a decay toward zero: the latest rates, a lower bound while the rate decays
     t0 = T - (T - int(ticks[0])) / 3.0
-    s0, life, r_chip = tail_rates(t0)
+    s0, life, r_chip, rate = tail_rates(t0)
     why = ("the fitted write rate decays toward zero" if fit is not None and fit.r2 >= r2_min
            else f"no decay model fits the per-window writes ({r2txt})")
     return RateEstimate("latest_rate", False, life, rate_average=avg, rate_steady=r_chip,
                         onset_tick=None if not np.isfinite(onset) else float(onset), tail_start_tick=s0,
-                        fit=fit, fits=fits,
+                        fit=fit, fits=fits, model=CellWriteModel("latest_rate", float(T), C_T, rate=rate),
                         note=f"no steady write rate in {T} ticks ({why}): the lifetime takes each cell's rate over "
                              "the last third of the run as steady, a lower bound while the rate decays")
 
