@@ -57,6 +57,16 @@ def test_long_run_sees_the_steady_state_and_matches_the_closed_form():
     assert naive < 0.9 * want and abs(est.cell_life_ticks[0] - want) < 0.25 * abs(naive - want)   # run average: too low
 
 
+def test_bounded_cell_copies_give_the_same_lifetime():
+    """Per-cell counts kept at 20 geometrically spaced boundaries only (the engine's memory bound)."""
+    ticks, chip, ct, cells = _history(100_000, 100, CUM, SHARES)
+    keep = history_cell_copies(ticks.size, 3, budget=3 * 20)
+    assert keep.size <= 21
+    est = estimate_write_rate(ticks, chip, ct[keep], cells[keep], E)
+    assert est.method == "steady_state"
+    assert est.cell_life_ticks[0] == pytest.approx(_closed_form_life(CUM, SHARES[0], E[0]), rel=0.05)
+
+
 def test_short_run_extrapolates_the_fitted_decay():
     """5,000 ticks: the transient is still on (it falls to 10 % of the floor at t ≈ 14,600); the fit of
     the exact per-window counts recovers the model and the closed-form lifetime."""
@@ -134,7 +144,8 @@ def test_short_real_run_keeps_a_write_history(traces_dir):
     assert h is not None and h.ticks.tolist() == list(range(0, 481, 60)) and h.windows == "samples"
     total = sum(int(r.cell_writes_sparse.sum()) for r in res.crossbars)
     assert h.chip[0] == 0 and h.chip[-1] == total == res.counts["write_pulses"] + res.counts["refresh_writes"]
-    assert np.array_equal(h.crossbars.sum(axis=0), h.chip)
+    assert np.array_equal(h.cell_ticks, h.ticks)                      # few cells x windows: every boundary kept
+    assert np.array_equal(h.crossbars.sum(axis=0), h.chip)            # engine counters = per-cell counts
     for r in res.crossbars:
         assert np.array_equal(r.writes_history[-1], r.cell_writes_sparse)
     from neurosim.metrics.writerate import WriteRateWarning

@@ -497,7 +497,7 @@ def run_packed(wl, hw, mapping, cfg, a, s, info, T, rec, timing, options):
     volts = np.zeros((T, cfg["n"])) if "voltages" in rec else None
     # cells can be programmed in this run: keep the write history (read-only copies at boundaries)
     writes_run = cfg["learning"] or (disturb and hw.refresh.policy == "reprogram")
-    hist = _WriteLog(wl, s, info, T) if per_tick and writes_run else None
+    hist = _WriteLog(wl, s, info, T, core, maint) if per_tick and writes_run else None
     if not per_tick:
         core.run(T)
     else:
@@ -551,26 +551,30 @@ def history_cell_copies(n_boundaries: int, n_cells: int, budget: int = HISTORY_C
 
 class _WriteLog:
     """Cumulative programming pulses at window boundaries of a run stepped tick by tick
-    (:class:`~neurosim.engine.result.WriteHistory`): :meth:`at` is called before each tick and at the end."""
+    (:class:`~neurosim.engine.result.WriteHistory`): :meth:`at` is called before each tick and at the
+    end. The chip total comes from the engine's counters (O(1) per boundary); per-cell and
+    per-crossbar counts are copied only at the bounded :func:`history_cell_copies` boundaries."""
 
-    def __init__(self, wl, s, info, T):
-        self.s, self.off = s, np.asarray(info["cell_off"], np.int64)
+    def __init__(self, wl, s, info, T, core, maint):
+        self.s, self.core, self.maint = s, core, maint
+        self.off = np.asarray(info["cell_off"], np.int64)
         self.ticks, self.kind = history_boundaries(wl, T)
         nb, ncell = self.ticks.size, int(s["writes"].size)
         self.copy_at = history_cell_copies(nb, ncell)
         self.chip = np.zeros(nb, np.int64)
-        self.xbar = np.zeros((self.off.size - 1, nb), np.int64)
+        self.xbar = np.zeros((self.off.size - 1, self.copy_at.size), np.int64)
         self.cells = np.zeros((self.copy_at.size, ncell), np.int32)
         self.i = self.j = 0
 
     def at(self, t):
         if self.i >= self.ticks.size or self.ticks[self.i] != t:
             return
-        w = self.s["writes"]
-        cs = np.concatenate([[0], np.cumsum(w)])
-        self.chip[self.i] = cs[-1]
-        self.xbar[:, self.i] = cs[self.off[1:]] - cs[self.off[:-1]]
+        # learning pulses (ignored ones to worn cells included) and refresh pulses: every s["writes"] increment
+        self.chip[self.i] = int(self.core.n_write_pulses) + (int(self.maint.n_refresh) if self.maint else 0)
         if self.j < self.copy_at.size and self.copy_at[self.j] == self.i:
+            w = self.s["writes"]
+            cs = np.concatenate([[0], np.cumsum(w)])
+            self.xbar[:, self.j] = cs[self.off[1:]] - cs[self.off[:-1]]
             self.cells[self.j] = w
             self.j += 1
         self.i += 1

@@ -106,8 +106,8 @@ class WriteHistory:
 
     Windows are the workload's sample periods (boundaries at the sample starts), or equal tick
     windows for a workload without samples (``windows`` says which). Counts are cumulative from
-    tick 0 (learning and refresh pulses, ignored pulses to worn cells included). Per-cell counts are
-    copied at ``cell_ticks`` only, a subset of ``ticks`` bounded so that cells x copies stays under
+    tick 0 (learning and refresh pulses, ignored pulses to worn cells included). Per-cell and
+    per-crossbar counts are copied at ``cell_ticks`` only, a subset of ``ticks`` bounded so that cells x copies stays under
     :data:`HISTORY_CELL_ENTRIES` (always the first and the last boundary; geometric spacing in
     between, dense early where rates change fastest); they live on each
     :attr:`CrossbarRecord.writes_history`.
@@ -115,8 +115,8 @@ class WriteHistory:
 
     ticks: np.ndarray        # int64 (W+1,): window boundaries, 0 .. ticks run
     chip: np.ndarray         # int64 (W+1,): cumulative pulses of every cell at each boundary
-    crossbars: np.ndarray    # int64 (K, W+1): the same per used crossbar (order of SimResult.crossbars)
-    cell_ticks: np.ndarray   # int64 (S,): boundaries at which per-cell counts were copied
+    crossbars: np.ndarray    # int64 (K, S): the same per used crossbar (order of SimResult.crossbars) at cell_ticks
+    cell_ticks: np.ndarray   # int64 (S,): boundaries at which per-cell (and per-crossbar) counts were copied
     windows: str = "samples"  # "samples" (sample starts) or "ticks" (equal tick windows)
 
     @property
