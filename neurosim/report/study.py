@@ -216,7 +216,9 @@ def _write_rate_figure(ev) -> tuple:
                                  steady_label="steady state" if rate["steady"] else "rate used (not steady)",
                                  title=f"Write rate over the run ({rate['method']})")
     fit = rate["fit"]
-    cap = (f"Programming pulses per inference of the whole chip in each window (write_rate.csv). Method "
+    zeros = sum(1 for r in rows if not r["pulses"])
+    cap = (f"Programming pulses per inference of the whole chip in each window (write_rate.csv"
+           + (f"; {zeros} windows had no writes, not drawn on a log axis" if zeros else "") + "). Method "
            f"{rate['method']}" + (f"; {fit['model']} decay fitted, R² = {fit['r2']:.3f}" if fit else "") + ". "
            + ("The rate reached a steady state: the write lifetime uses each cell's rate after the onset."
               if rate["steady"] else "No steady rate was seen: " + (rate["note"] or "see write_rate_method") + "."))
@@ -273,7 +275,8 @@ def render_report(study: Study, progress=None) -> str:
                      fmt(d.get("relative_to_baseline")), fmt(d["limiting_crossbar"]),
                      esc(d["limiting_cell"]) if d["limiting_cell"] else "—"])
     parts.append("<h2>Lifetime</h2>")
-    parts.append('<p class="note">Write lifetime: min over used cells of write endurance / writes per inference; '
+    parts.append('<p class="note">Write lifetime: min over used cells of the inferences until the cell\'s cumulative '
+                 "writes reach its write endurance; "
                  "inference lifetime: min over used cells of read endurance N_RD / reads per inference (neurosim docs/design.md, Lifetimes). "
                  "∞: nothing wears on this chip for this workload. "
                  "A learning chip writes fastest while its weights move: the write lifetime takes each cell's "
