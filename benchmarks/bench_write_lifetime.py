@@ -3,8 +3,8 @@
 Runs one chip / workload / strategy (default: espine_pcm, diehl_cook, espine, seed 0 — the case of
 the issue) for several run lengths through the run layer (`neurosim.run_experiment`, no ideal
 reference, no aging) and prints, per length, the write lifetime (steady-state rate,
-docs/design.md#lifetimes), how its rate was found, whether a steady state was seen, and the
-run-average write lifetime (the definition before issue 15). The last lines give the spread
+docs/design.md#lifetimes), how its rate was found, whether a steady state was seen, the
+run-average write lifetime (the definition before issue 15) and the fitted decay's extrapolation. The last lines give the spread
 (max / min) of each over the lengths; the issue's target is a spread <= 1.2.
 
     PYTHONPATH=. python3 benchmarks/bench_write_lifetime.py                       # 600 2400 12000 ticks
@@ -40,6 +40,7 @@ def measure(chip: str, trace: str, strategy: str, ticks: int, seed: int) -> dict
     return {"ticks": ticks, "years": w["chip"]["years"], "inferences": w["chip"]["inferences"],
             "method": w["rate"]["method"], "steady": w["rate"]["steady"], "note": w["rate"]["note"],
             "run_average_years": w["run_average"]["chip"]["years"],
+            "fit_years": (w["rate"].get("fit_extrapolated") or {}).get("years"),
             "warnings": [str(c.message) for c in caught if c.category.__name__ == "WriteRateWarning"],
             "wall_s": time.perf_counter() - t0}
 
@@ -60,10 +61,12 @@ def main(argv=None) -> int:
         rows = [measure(args.chip, args.trace, args.strategy, T, args.seed) for T in args.ticks]
         if args.json is not None:
             args.json.write_text(json.dumps(rows, indent=1) + "\n")
-    print(f"{'ticks':>7} {'write lifetime (y)':>19} {'method':>22} {'steady':>7} {'run average (y)':>16} {'wall (s)':>9}")
+    print(f"{'ticks':>7} {'write lifetime (y)':>19} {'method':>13} {'steady':>7} {'run average (y)':>16} "
+          f"{'fit extrap. (y)':>16} {'wall (s)':>9}")
     for r in rows:
-        print(f"{r['ticks']:>7} {r['years']:>19.4g} {r['method']:>22} {str(r['steady']):>7} "
-              f"{r['run_average_years']:>16.4g} {r['wall_s']:>9.1f}")
+        fit = "—" if r.get("fit_years") is None else f"{r['fit_years']:.4g}"
+        print(f"{r['ticks']:>7} {r['years']:>19.4g} {r['method']:>13} {str(r['steady']):>7} "
+              f"{r['run_average_years']:>16.4g} {fit:>16} {r['wall_s']:>9.1f}")
     for key, label in (("years", "write lifetime"), ("run_average_years", "run average")):
         v = [r[key] for r in rows]
         print(f"spread (max/min) of the {label}: {max(v) / min(v):.3g}")

@@ -124,6 +124,7 @@ def _steady_write_lifetimes(res, xbars, ticks_per_inf: float) -> dict:
 
     hist = getattr(res, "write_history", None)
     recs = list(res.crossbars)
+    fit_best = (float("inf"), None, None)
     T = int(res.n_ticks)
     total = sum(int(np.sum(r.cell_writes_sparse)) for r in recs)
     if hist is not None and all(r.writes_history is not None for r in recs):
@@ -136,6 +137,13 @@ def _steady_write_lifetimes(res, xbars, ticks_per_inf: float) -> dict:
         if est.method in ("run_average", "no_writes"):
             parts = []                     # the run-average maps crossbar_lifetimes computed stand
         offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        if est.cell_life_fit_ticks is not None:        # the fit's extrapolation, over used cells
+            for kk, (x, r) in enumerate(zip(xbars, recs)):
+                lf = est.cell_life_fit_ticks[offs[kk]:offs[kk + 1]] / ticks_per_inf
+                lf = np.where(x.used[r.cell_rows, r.cell_cols], lf, np.inf)
+                if lf.size and float(lf.min()) < fit_best[0]:
+                    i = int(np.argmin(lf))
+                    fit_best = (float(lf[i]), x, (int(r.cell_rows[i]), int(r.cell_cols[i])))
         for kk, (x, r, life) in enumerate(zip(xbars, recs, parts)):
             arr = np.full(x.used.shape, np.inf)
             arr[r.cell_rows, r.cell_cols] = life
@@ -167,6 +175,11 @@ def _steady_write_lifetimes(res, xbars, ticks_per_inf: float) -> dict:
         "fit": None if est.fit is None else {**est.fit.to_dict(), "onset_tick": est.fit.onset(0.1)},
         "fits": {k: (None if f is None else f.to_dict()) for k, f in est.fits.items()},
         "ticks_per_inference": tpi, "windows": windows,
+        "fit_extrapolated": None if est.cell_life_fit_ticks is None else {
+            "inferences": fit_best[0], "limiting_crossbar": None if fit_best[1] is None else fit_best[1].crossbar,
+            "limiting_cell": None if fit_best[1] is None else list(fit_best[1].cell(fit_best[2])),
+            "definition": "cells' cumulative writes extrapolated along the fitted decay (each cell's share of the "
+                          "chip's writes over the last third of the run) until they reach the endurance"},
     }
 
 
@@ -237,6 +250,9 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
         "limiting_crossbar": None if best[1] is None else best[1].crossbar,
         "limiting_cell": None if best[1] is None else list(best[1].cell(best[2])),
     }
+    fx = write_rate.get("fit_extrapolated")
+    if fx is not None:
+        fx.update(absolute_lifetime(fx["inferences"], **absolute))
     lifetime["write"]["rate"] = write_rate
     lifetime["write"]["definition"] = ("min over used cells of the inferences until the cell's cumulative writes reach "
                                        "its write endurance, at its steady-state write rate (rate.method)")

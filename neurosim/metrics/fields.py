@@ -73,16 +73,23 @@ EVALUATION_FIELDS: list = [
     for unit, u in _LIFE_UNITS.items()
 ] + [
     Field("write_rate_method", "", "how the write lifetime's rate was found: steady_state (seen in the run), "
-          "latest_rate (each cell's rate after the transient or over the last third, still declining: a lower "
-          "bound), decay_fit:power or decay_fit:exponential (extrapolated to a fitted floor), run_average "
-          "(too few windows), no_writes", lambda ev: ev.lifetime["write"]["rate"]["method"]),
-    Field("write_rate_steady", "", "true when the run reached a steady write rate (else the write lifetime is "
-          "extrapolated or a run average, and a warning says so)", lambda ev: ev.lifetime["write"]["rate"]["steady"]),
+          "latest_rate (each cell's rate after the transient or over the last third, not shown steady: a lower "
+          "bound), run_average (too few windows, or no write history), no_writes",
+          lambda ev: ev.lifetime["write"]["rate"]["method"]),
+] + [
+    Field(f"write_lifetime_fit_{unit}", u, "write lifetime extrapolated along the decay model fitted to the "
+          "per-window writes (a model extrapolation beside the write lifetime; null without a usable fit)",
+          (lambda unit: lambda ev: (ev.lifetime["write"]["rate"].get("fit_extrapolated") or {}).get(unit))(unit))
+    for unit, u in (("inferences", "inferences"), ("years", "years"))
+] + [
+    Field("write_rate_steady", "", "true when the run reached a steady write rate (else the write lifetime is a "
+          "lower bound from the latest rates or a run average, and a warning says so)",
+          lambda ev: ev.lifetime["write"]["rate"]["steady"]),
     Field("write_rate_fit_r2", "1", "deviance R² of the decay model fitted to the per-window write counts "
           "(Poisson; 1 - D(model) / D(constant rate); null: no fit)",
           lambda ev: (ev.lifetime["write"]["rate"]["fit"] or {}).get("r2")),
     Field("write_rate_steady_per_inference", "pulses", "programming pulses per inference of the chip at the rate "
-          "the write lifetime uses (the tail's mean, or the fit's floor; null without)",
+          "the write lifetime uses (over the tail it takes the cells' rates from; null for run_average)",
           lambda ev: ev.lifetime["write"]["rate"]["steady_per_inference"]),
     Field("write_rate_run_average_per_inference", "pulses", "programming pulses per inference of the chip over the run",
           lambda ev: ev.lifetime["write"]["rate"]["run_average_per_inference"]),

@@ -19,12 +19,15 @@ settles to from the write history the engine keeps at window boundaries
    ``C_i(T) + r_i (N - T) = E_i``, with ``r_i`` its pulses per tick from the first per-cell copy at
    or after the onset (``steady_state``; ``latest_rate``, a lower bound while rates fall, when the
    tail is not shown steady);
-4. the run ends before the onset, the floor resolves at least one pulse over the run and the fit's
-   R² >= ``r2_min``: the cumulative writes are extrapolated along the fit, each cell keeping its
-   share ``s_i`` of the chip's writes over the last third of the run,
-   ``C_i(N) = C_i(T) + s_i (Y(N) - Y(T))`` with ``Y`` the fit's integral (``decay_fit:<model>``);
-   a fit toward zero or none: each cell's rate over the last third (``latest_rate``);
+4. the run ends before the onset, or nothing fits: each cell's rate over the last third of the run
+   (``latest_rate``, a lower bound while rates fall); the headline never extrapolates a model, so
+   two mappings of one workload are compared by the same rule;
 5. fewer than ``min_windows`` complete windows: the run average (``run_average``).
+
+Beside it, when the fit's R² >= ``r2_min`` and its floor resolves at least one pulse over the run,
+the fit's extrapolation: each cell keeps its share ``s_i`` of the chip's writes over the last third
+of the run, ``C_i(N) = C_i(T) + s_i (Y(N) - Y(T))`` with ``Y`` the fit's integral, solved for ``N``
+(``RateEstimate.cell_life_fit_ticks``; ``write_lifetime_fit_*`` in results).
 
 Rates here are per tick and lifetimes in ticks from the start of the run; the caller converts them
 to inferences.
@@ -40,7 +43,7 @@ __all__ = ["DecayFit", "RateEstimate", "CellWriteModel", "fit_decay", "estimate_
            "WriteRateWarning", "window_table"]
 
 #: Methods an estimate can report.
-METHODS = ("steady_state", "latest_rate", "decay_fit:power", "decay_fit:exponential", "run_average", "no_writes")
+METHODS = ("steady_state", "latest_rate", "run_average", "no_writes")
 
 
 class WriteRateWarning(UserWarning):
@@ -110,40 +113,38 @@ class RateEstimate:
     rate_average: float                 # pulses per tick over the run
     rate_steady: Optional[float]        # the rate the lifetime uses (tail mean, or the fit's floor)
     onset_tick: Optional[float]         # where the fitted transient ends, None when unknown
-    tail_start_tick: Optional[int]      # start of the window the per-cell rates / shares come from
+    tail_start_tick: Optional[int]      # start of the window the per-cell rates come from
     fit: Optional[DecayFit] = None
     fits: dict = field(default_factory=dict)   # every model tried: DecayFit or None
     note: str = ""
-    model: Optional[CellWriteModel] = None      # cumulative pulses per cell at any tick
+    model: Optional["CellWriteModel"] = None      # cumulative pulses per cell at any tick
+    #: per cell: ticks until its writes reach its endurance along the fitted decay (a model
+    #: extrapolation, reported beside the lifetime; None without a usable fit)
+    cell_life_fit_ticks: Optional[np.ndarray] = None
 
 
 @dataclass
 class CellWriteModel:
     """Cumulative pulses of cells at any tick under the model their write lifetimes use (aging applies
     it): the run's own counts scaled by ``t / T`` up to the run's end ``T``, then
-    ``C_T + rate · (t - T)`` (``steady_state``, ``latest_rate``) or ``C_T + share · ∫_T^t fit``
-    (``decay_fit:*``); the run average ``C_T · t / T`` for the other methods."""
+    ``C_T + rate · (t - T)`` (``steady_state``, ``latest_rate``); the run average ``C_T · t / T``
+    for the other methods."""
 
     method: str
     T: float
     C_T: np.ndarray                   # pulses of each cell in the run
     rate: Optional[np.ndarray] = None   # pulses per tick after the run (steady_state, latest_rate)
-    share: Optional[np.ndarray] = None  # share of the fitted chip rate (decay_fit)
-    fit: Optional[DecayFit] = None
 
     def at(self, t: float) -> np.ndarray:
         """Pulses of each cell by tick ``t`` (>= 0)."""
         t = float(t)
-        if t <= self.T or self.method not in METHODS[:4]:
+        if t <= self.T or self.rate is None:
             return self.C_T * (t / self.T)
-        if self.method.startswith("decay_fit"):
-            return self.C_T + self.share * float(self.fit.integral(self.T, t))
         return self.C_T + self.rate * (t - self.T)
 
     def select(self, sl) -> "CellWriteModel":
         """The model of the cells ``sl`` (a slice or index array)."""
-        return CellWriteModel(self.method, self.T, self.C_T[sl], None if self.rate is None else self.rate[sl],
-                              None if self.share is None else self.share[sl], self.fit)
+        return CellWriteModel(self.method, self.T, self.C_T[sl], None if self.rate is None else self.rate[sl])
 
 
 def _deviance(n, mu) -> float:
@@ -336,6 +337,15 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
         return s0, life, r_chip, rate
 
     r2txt = f"deviance R² {fit.r2:.3f}" if fit is not None else "no fit"
+    fit_life = None
+    if fit is not None and fit.r2 >= r2_min and fit.floor * T >= 1.0:      # a floor of >= 1 pulse over the run
+        # the fit's extrapolation, each cell keeping its share of the chip's writes over the last third
+        t0 = T - (T - int(ticks[0])) / 3.0
+        s0 = int(cell_ticks[cell_ticks <= t0][-1]) if np.any(cell_ticks <= t0) else int(cell_ticks[0])
+        j = int(np.flatnonzero(cell_ticks == s0)[0])
+        dchip = float(chip[-1] - chip[int(np.flatnonzero(ticks == s0)[0])])
+        share = (C_T - counts[j].astype(np.float64)) / dchip if dchip > 0 else np.zeros(E.shape)
+        fit_life = _solve_cells(fit, float(T), C_T, share, E)
     tail = np.flatnonzero(starts >= onset)
     if tail.size >= min_tail:
         # the fitted transient is over: per-cell rates after it; steady if the tail does not decline
@@ -352,29 +362,20 @@ def estimate_write_rate(ticks, chip, cell_ticks, cell_counts, endurance, *, tol:
         method = "steady_state" if steady else "latest_rate"
         return RateEstimate(method, steady, life, rate_average=avg, rate_steady=r_chip, onset_tick=float(onset),
                             tail_start_tick=s0, fit=fit, fits=fits, note=note,
-                            model=CellWriteModel(method, float(T), C_T, rate=rate))
-    if fit is not None and fit.r2 >= r2_min and fit.floor * T >= 1.0:      # a floor of >= 1 pulse over the run
-        # transient still on at the end: extrapolate the fit, each cell keeping its share of the last third
-        t0 = T - (T - int(ticks[0])) / 3.0
-        s0 = int(cell_ticks[cell_ticks <= t0][-1]) if np.any(cell_ticks <= t0) else int(cell_ticks[0])
-        j = int(np.flatnonzero(cell_ticks == s0)[0])
-        dchip = float(chip[-1] - chip[int(np.flatnonzero(ticks == s0)[0])])
-        share = (C_T - counts[j].astype(np.float64)) / dchip if dchip > 0 else np.zeros(E.shape)
-        life = _solve_cells(fit, float(T), C_T, share, E)
-        return RateEstimate(f"decay_fit:{fit.model}", False, life, rate_average=avg, rate_steady=fit.floor,
-                            onset_tick=float(onset), tail_start_tick=s0, fit=fit, fits=fits,
-                            model=CellWriteModel(f"decay_fit:{fit.model}", float(T), C_T, share=share, fit=fit),
-                            note=f"no steady write rate in {T} ticks (the fitted transient ends at tick {onset:.0f}): "
-                                 f"the lifetime extrapolates a {fit.model} decay toward a floor fitted to the "
-                                 f"per-window writes ({r2txt})")
-    # no usable fit, or a decay toward zero: the latest rates, a lower bound while the rate decays
+                            model=CellWriteModel(method, float(T), C_T, rate=rate), cell_life_fit_ticks=fit_life)
+    # the run ends inside the transient, or nothing fits: the latest rates, a lower bound while the rate decays
     t0 = T - (T - int(ticks[0])) / 3.0
     s0, life, r_chip, rate = tail_rates(t0)
-    why = ("the fitted write rate decays toward zero" if fit is not None and fit.r2 >= r2_min
-           else f"no decay model fits the per-window writes ({r2txt})")
+    if fit_life is not None:
+        why = f"the fitted transient ends at tick {onset:.0f}"
+    elif fit is not None and fit.r2 >= r2_min:
+        why = "the fitted write rate decays toward zero"
+    else:
+        why = f"no decay model fits the per-window writes ({r2txt})"
     return RateEstimate("latest_rate", False, life, rate_average=avg, rate_steady=r_chip,
                         onset_tick=None if not np.isfinite(onset) else float(onset), tail_start_tick=s0,
                         fit=fit, fits=fits, model=CellWriteModel("latest_rate", float(T), C_T, rate=rate),
+                        cell_life_fit_ticks=fit_life,
                         note=f"no steady write rate in {T} ticks ({why}): the lifetime takes each cell's rate over "
                              "the last third of the run as steady, a lower bound while the rate decays")
 
