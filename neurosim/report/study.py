@@ -280,9 +280,9 @@ def render_report(study: Study, progress=None) -> str:
                  "inference lifetime: min over used cells of read endurance N_RD / reads per inference (neurosim docs/design.md, Lifetimes). "
                  "∞: nothing wears on this chip for this workload. "
                  "A learning chip writes fastest while its weights move: the write lifetime takes each cell's "
-                 "steady-state write rate (the rate after the per-window writes stop decaying, or a decay model fitted "
-                 "to them) and solves cumulative writes = endurance; the run average, as if the run's rate were "
-                 "steady from tick 0, is shown for comparison.</p>")
+                 "steady-state write rate (its rate after the fitted transient of the per-window writes; when the "
+                 "run shows no steady state, its latest rate, a lower bound) and solves cumulative writes = endurance; "
+                 "the run average, as if the run's rate were steady from tick 0, is shown for comparison.</p>")
     if wr["note"] and wl_["bounded"]:
         parts.append(f'<p class="note"><b>Write lifetime not from a steady state:</b> {esc(wr["note"])}.</p>')
     parts.append(table(["lifetime", "inferences", "seconds", "years", "clock cycles", "× baseline", "limiting crossbar",
