@@ -25,6 +25,11 @@ from pathlib import Path
 from ab_trees import interleaved
 
 
+#: Records newer checkouts add and older ones lack (the write history, issue 15): left out so that A/B
+#: hashes compare the results both trees produce.
+SKIP = {"write_history", "writes_history"}
+
+
 def result_hash(res) -> str:
     """sha1 of everything in a SimResult (crossbar records included, block arrays built on access)."""
     import numpy as np
@@ -48,9 +53,9 @@ def result_hash(res) -> str:
         elif isinstance(x, (float, np.floating)):
             h.update(float(x).hex().encode())
         elif dataclasses.is_dataclass(x) and not isinstance(x, type):
-            put({f.name: getattr(x, f.name) for f in dataclasses.fields(x)})
+            put({f.name: getattr(x, f.name) for f in dataclasses.fields(x) if f.name not in SKIP})
         elif hasattr(x, "__dict__") and type(x).__module__.startswith("neurosim"):
-            d = {k: v for k, v in vars(x).items() if not callable(v)}
+            d = {k: v for k, v in vars(x).items() if not callable(v) and k not in SKIP}
             for name in dir(type(x)):                      # block arrays built on access (properties)
                 if isinstance(getattr(type(x), name, None), property):
                     d[name] = getattr(x, name)

@@ -330,6 +330,10 @@ def run_cmd(hwconfig, workload, strategy, baseline, ticks, seed, out_dir, force,
         click.echo(f"  {label:<28} {fmt(life['chip']['inferences'])} inferences = {fmt(life['chip']['years'])} years"
                    + ((f"  ({fmt(rel)} x baseline)" if rel is not None else "  (unbounded, as the baseline)")
                       if baseline else ""))
+        if kind == "write" and life["bounded"]:
+            r, ra = life["rate"], life["run_average"]["chip"]
+            click.echo(f"  {'  write rate':<28} {r['method']}" + ("" if r["steady"] else " (no steady state seen)")
+                       + f"; run average as if steady: {fmt(ra['inferences'])} inferences = {fmt(ra['years'])} years")
     e = ev.energy
     click.echo(f"  {'energy per inference':<28} {fmt(e['per_inference_pj']['total'])} pJ"
                f"  (dynamic {fmt(e['dynamic_per_inference_pj'])} pJ, static {fmt(e['static_per_inference_pj'])} pJ "

@@ -10,7 +10,7 @@ from ..crossbar.adc import adc_lsb, adc_qmax
 from ..devices.program_verify import verify_params
 from ..crossbar.currents import fixed_point_bits
 from ..crossbar.state import CrossbarState, cells_direct, drifted, encode_synapse_cells, read_disturb_params
-from .result import CrossbarRecord, SimResult, energy_breakdown, powered_tiles
+from .result import HISTORY_CELL_ENTRIES, CrossbarRecord, SimResult, WriteHistory, energy_breakdown, powered_tiles
 
 __all__ = ["simulate", "EngineError", "pack", "run_packed", "check_run_args", "input_arrays"]
 
@@ -523,10 +523,15 @@ def run_packed(wl, hw, mapping, cfg, a, s, info, T, rec, timing, options):
     per_tick = disturb or rebuild or "voltages" in rec
     maint = _Maintenance(hw, core, a, s, info, disturb) if (disturb or rebuild) else None
     volts = np.zeros((T, cfg["n"])) if "voltages" in rec else None
+    # cells can be programmed in this run: keep the write history (read-only copies at boundaries)
+    writes_run = cfg["learning"] or (disturb and hw.refresh.policy == "reprogram")
+    hist = _WriteLog(wl, s, info, T, core, maint) if per_tick and writes_run else None
     if not per_tick:
         core.run(T)
     else:
         for t in range(T):
+            if hist is not None:
+                hist.at(t)
             wend = core.step()
             if maint is not None:
                 wend = maint.after_tick(t, wend)
@@ -537,7 +542,74 @@ def run_packed(wl, hw, mapping, cfg, a, s, info, T, rec, timing, options):
     core.account()
     if maint is not None:
         maint.finish()
-    return _result(wl, hw, mapping, cfg, s, info, core, T, rec, volts, maint)
+    if hist is not None:
+        hist.at(T)
+    return _result(wl, hw, mapping, cfg, s, info, core, T, rec, volts, maint, hist)
+
+
+def history_boundaries(wl, T: int) -> tuple[np.ndarray, str]:
+    """``(boundary ticks, kind)`` of the write-history windows of a ``T``-tick run: 0, every sample
+    start inside the run, and ``T`` (``"samples"``); without samples, up to 64 equal tick windows
+    (``"ticks"``)."""
+    T = int(T)
+    starts = np.asarray(getattr(wl, "sample_starts", None) if getattr(wl, "n_samples", 0) else [], np.int64)
+    if starts.size:
+        inner = starts[(starts > 0) & (starts < T)]
+        return np.unique(np.concatenate([[0], inner, [T]])).astype(np.int64), "samples"
+    return np.unique(np.round(np.linspace(0, T, min(T, 64) + 1)).astype(np.int64)), "ticks"
+
+
+def history_cell_copies(n_boundaries: int, n_cells: int, budget: int = HISTORY_CELL_ENTRIES) -> np.ndarray:
+    """Indices of the boundaries at which per-cell counts are copied: all of them when
+    ``n_boundaries x n_cells <= budget``, else ``max(2, budget // n_cells)`` geometrically spaced
+    ones (dense early), always the first and the last.
+
+    >>> history_cell_copies(5, 10).tolist()
+    [0, 1, 2, 3, 4]
+    >>> history_cell_copies(101, 10, budget=60).tolist()
+    [0, 2, 5, 15, 39, 100]
+    """
+    nb = int(n_boundaries)
+    if nb * max(int(n_cells), 1) <= budget:
+        return np.arange(nb)
+    S = max(2, budget // max(int(n_cells), 1))
+    idx = np.unique(np.round(np.geomspace(1, nb, S)).astype(np.int64) - 1)
+    return np.unique(np.concatenate([[0], idx, [nb - 1]]))
+
+
+class _WriteLog:
+    """Cumulative programming pulses at window boundaries of a run stepped tick by tick
+    (:class:`~neurosim.engine.result.WriteHistory`): :meth:`at` is called before each tick and at the
+    end. The chip total comes from the engine's counters (O(1) per boundary); per-cell and
+    per-crossbar counts are copied only at the bounded :func:`history_cell_copies` boundaries."""
+
+    def __init__(self, wl, s, info, T, core, maint):
+        self.s, self.core, self.maint = s, core, maint
+        self.off = np.asarray(info["cell_off"], np.int64)
+        self.ticks, self.kind = history_boundaries(wl, T)
+        nb, ncell = self.ticks.size, int(s["writes"].size)
+        self.copy_at = history_cell_copies(nb, ncell)
+        self.chip = np.zeros(nb, np.int64)
+        self.xbar = np.zeros((self.off.size - 1, self.copy_at.size), np.int64)
+        self.cells = np.zeros((self.copy_at.size, ncell), np.int32)
+        self.i = self.j = 0
+
+    def at(self, t):
+        if self.i >= self.ticks.size or self.ticks[self.i] != t:
+            return
+        # learning pulses (ignored ones to worn cells included) and refresh pulses: every s["writes"] increment
+        self.chip[self.i] = int(self.core.n_write_pulses) + (int(self.maint.n_refresh) if self.maint else 0)
+        if self.j < self.copy_at.size and self.copy_at[self.j] == self.i:
+            w = self.s["writes"]
+            cs = np.concatenate([[0], np.cumsum(w)])
+            self.xbar[:, self.j] = cs[self.off[1:]] - cs[self.off[:-1]]
+            self.cells[self.j] = w
+            self.j += 1
+        self.i += 1
+
+    def history(self) -> WriteHistory:
+        return WriteHistory(ticks=self.ticks.copy(), chip=self.chip, crossbars=self.xbar,
+                            cell_ticks=self.ticks[self.copy_at].copy(), windows=self.kind)
 
 
 class _Maintenance:
@@ -655,7 +727,7 @@ class _Maintenance:
         self.reads_epoch = rr.copy()
 
 
-def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
+def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint, hist=None):
     t, nn, c = core.spikes()
     spikes = np.zeros(t.size, dtype=[("tick", np.int32), ("neuron", np.int32), ("cycle", np.int64)])
     spikes["tick"], spikes["neuron"], spikes["cycle"] = t, nn, c
@@ -692,7 +764,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
             crossbar=k, tile=int(xb_tile[kk]), physical_columns=st.layout.phys.copy(),
             row_reads=row_reads[ro[kk]:ro[kk + 1]], shape=shape, cell_rows=cell_r[cs], cell_cols=cell_b[cs],
             writes=writes[cs], conductance=G[cs], failed=failed[cs], endurance=endur[cs], g_unused=g_unused,
-            endurance_fn=endurance_fn,
+            endurance_fn=endurance_fn, writes_history=None if hist is None else hist.cells[:, cs],
         ))
     if core.n_adc_saturated:
         import warnings
@@ -734,5 +806,6 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint):
         hw_name=hw.name, workload_name=wl.name, timing="cycle" if timed else "functional",
         extra=dict(xy_trees=("columns" if core.colmask else "nodes") if timed and cfg["multicast"] else None,
                    weight_range=plan.to_dict()),
+        write_history=None if hist is None else hist.history(),
     )
     return res

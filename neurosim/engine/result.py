@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["SimResult", "CrossbarRecord", "energy_breakdown", "ENERGY_CLASSES"]
+__all__ = ["SimResult", "CrossbarRecord", "WriteHistory", "energy_breakdown", "ENERGY_CLASSES"]
 
 #: Energy classes of :attr:`SimResult.energy_pj` (docs/engine.md, "Energy").
 ENERGY_CLASSES = ("neuron_update", "spike_out", "noc_hop", "noc_local_delivery", "row_read",
@@ -28,7 +28,7 @@ variation) with the nominal endurance of their position (no
     """
 
     def __init__(self, crossbar, tile, physical_columns, row_reads, shape, cell_rows, cell_cols,
-                 writes, conductance, failed, endurance, g_unused, endurance_fn):
+                 writes, conductance, failed, endurance, g_unused, endurance_fn, writes_history=None):
         self.crossbar = int(crossbar)
         self.tile = int(tile)
         self.physical_columns = physical_columns      # int (B,)
@@ -41,6 +41,9 @@ variation) with the nominal endurance of their position (no
         self.cell_endurance = endurance
         self._g_unused = g_unused
         self._endurance_fn = endurance_fn
+        #: int32 (S, cells) cumulative pulses of each kept cell at ``SimResult.write_history.cell_ticks``
+        #: (same cell order as ``cell_writes_sparse``); None when the run kept no write history
+        self.writes_history = writes_history
 
     @property
     def block_shape(self):
@@ -98,6 +101,40 @@ variation) with the nominal endurance of their position (no
 
 
 @dataclass
+class WriteHistory:
+    """Programming pulses over a run, at window boundaries (docs/engine.md §6, "Write history").
+
+    Windows are the workload's sample periods (boundaries at the sample starts), or equal tick
+    windows for a workload without samples (``windows`` says which). Counts are cumulative from
+    tick 0 (learning and refresh pulses, ignored pulses to worn cells included). Per-cell and
+    per-crossbar counts are copied at ``cell_ticks`` only, a subset of ``ticks`` bounded so that cells x copies stays under
+    :data:`HISTORY_CELL_ENTRIES` (always the first and the last boundary; geometric spacing in
+    between, dense early where rates change fastest); they live on each
+    :attr:`CrossbarRecord.writes_history`.
+    """
+
+    ticks: np.ndarray        # int64 (W+1,): window boundaries, 0 .. ticks run
+    chip: np.ndarray         # int64 (W+1,): cumulative pulses of every cell at each boundary
+    crossbars: np.ndarray    # int64 (K, S): the same per used crossbar (order of SimResult.crossbars) at cell_ticks
+    cell_ticks: np.ndarray   # int64 (S,): boundaries at which per-cell (and per-crossbar) counts were copied
+    windows: str = "samples"  # "samples" (sample starts) or "ticks" (equal tick windows)
+
+    @property
+    def window_writes(self) -> np.ndarray:
+        """int64 (W,): pulses of the chip in each window."""
+        return np.diff(self.chip)
+
+    @property
+    def window_ticks(self) -> np.ndarray:
+        """int64 (W,): ticks of each window."""
+        return np.diff(self.ticks)
+
+
+#: Bound on per-cell write-history entries (cells x copies, int32): 32 MB.
+HISTORY_CELL_ENTRIES = 1 << 23
+
+
+@dataclass
 class SimResult:
     """Result of one simulation (docs/engine.md, "Result").
 
@@ -135,6 +172,8 @@ class SimResult:
     workload_name: str = ""
     timing: str = "cycle"
     extra: dict = field(default_factory=dict)
+    #: programming pulses at window boundaries of a learning run stepped tick by tick (None otherwise)
+    write_history: Optional[WriteHistory] = None
 
     @property
     def n_spikes(self) -> int:

@@ -3,7 +3,10 @@
 A simulated run measures, for every used cell, its writes and reads per inference. Aging a chip to
 ``A`` inferences (or seconds at the workload's rate) extrapolates those rates linearly:
 
-* writes at age ``A``: ``w(A) = writes_per_inference · A`` (plus refresh writes, below);
+* writes at age ``A``: ``w(A) = writes_per_inference · A`` (plus refresh writes, below); on a chip
+  whose write lifetime comes from the write history (docs/design.md#lifetimes), the same model of
+  each cell's cumulative writes instead: the run's counts up to its end, then the cell's rate after
+  the transient (or its share of the fitted decay);
 * reads at age ``A``: ``r(A) = reads_per_inference · A``;
 * refresh (``hw.refresh.policy: reprogram``): a cell is rewritten to its programmed level each time
   its drift passes the tolerance, i.e. every ``N_RD`` reads; it has then seen ``floor(r(A) / N_RD)``
@@ -118,7 +121,12 @@ def age_chip(ev, wl, hw, mapping, *, age_inferences: float | None = None, age_se
         mask[sr[ids], sc[ids]] = True
         G_nom = quantise(hw, encode_weights(hw, W, mask)) if hw.device.levels is not None else encode_weights(hw, W, mask)
         G0 = G_nom[:rows_used][:, cols]
-        writes = x.writes_per_inference * age_inferences
+        wm = x.extra.get("write_model")
+        if wm is None or rec is None:
+            writes = x.writes_per_inference * age_inferences
+        else:                      # the write lifetime's model of each cell's cumulative writes
+            writes = np.zeros(x.used.shape)
+            writes[rec.cell_rows, rec.cell_cols] = wm.at(age_inferences * x.extra["ticks_per_inference"])
         reads = x.reads_per_inference * age_inferences
         n_refresh = np.zeros_like(reads)
         G = G0.copy()
@@ -228,9 +236,12 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
     write wear and read disturb does not age: its rows repeat the new chip's metrics without new
     simulations.
     """
+    import warnings
+
     from ..engine import simulate
     from .accuracy import run_accuracy
     from .evaluate import evaluate
+    from .writerate import WriteRateWarning
 
     read_life = ev.lifetime["read"]["chip"]
     write_life = ev.lifetime["write"]["chip"]
@@ -262,7 +273,9 @@ def aging_study(ev, wl, hw, mapping, *, ages_s=None, ticks=None, seed=0, progres
         else:
             res = simulate(aged.workload, aged.hw, mapping, ticks=T, seed=seed,
                            timing=ev.latency.get("timing", "cycle"))
-            ev2 = evaluate(res, aged.hw, mapping, workload=aged.workload, maps=False)
+            with warnings.catch_warnings():      # the aged run's own write lifetime is not reported
+                warnings.simplefilter("ignore", WriteRateWarning)
+                ev2 = evaluate(res, aged.hw, mapping, workload=aged.workload, maps=False)
             acc = run_accuracy(aged.workload, res.spikes, T)
             row.update({
                 "accuracy": None if acc is None else acc["accuracy"],

@@ -116,6 +116,73 @@ def _latency(res, hw) -> dict:
     }
 
 
+def _steady_write_lifetimes(res, xbars, ticks_per_inf: float) -> dict:
+    """Set each crossbar's ``write_lifetime`` (inferences) from the steady-state write rate of the
+    run's write history (:mod:`neurosim.metrics.writerate`; the run-average one stays in
+    ``write_lifetime_run_average``) and return what the estimate found (``lifetime["write"]["rate"]``)."""
+    from .writerate import estimate_write_rate
+
+    hist = getattr(res, "write_history", None)
+    recs = list(res.crossbars)
+    fit_best = (float("inf"), None, None)
+    T = int(res.n_ticks)
+    total = sum(int(np.sum(r.cell_writes_sparse)) for r in recs)
+    if hist is not None and all(r.writes_history is not None for r in recs):
+        sizes = [r.cell_rows.size for r in recs]
+        counts = (np.concatenate([r.writes_history for r in recs], axis=1) if recs
+                  else np.zeros((hist.cell_ticks.size, 0), np.int64))
+        E = np.concatenate([np.asarray(r.cell_endurance, np.float64) for r in recs]) if recs else np.zeros(0)
+        est = estimate_write_rate(hist.ticks, hist.chip, hist.cell_ticks, counts, E)
+        parts = np.split(est.cell_life_ticks / ticks_per_inf, np.cumsum(sizes)[:-1]) if recs else []
+        if est.method in ("run_average", "no_writes"):
+            parts = []                     # the run-average maps crossbar_lifetimes computed stand
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        if est.cell_life_fit_ticks is not None:        # the fit's extrapolation, over used cells
+            for kk, (x, r) in enumerate(zip(xbars, recs)):
+                lf = est.cell_life_fit_ticks[offs[kk]:offs[kk + 1]] / ticks_per_inf
+                lf = np.where(x.used[r.cell_rows, r.cell_cols], lf, np.inf)
+                if lf.size and float(lf.min()) < fit_best[0]:
+                    i = int(np.argmin(lf))
+                    fit_best = (float(lf[i]), x, (int(r.cell_rows[i]), int(r.cell_cols[i])))
+        for kk, (x, r, life) in enumerate(zip(xbars, recs, parts)):
+            arr = np.full(x.used.shape, np.inf)
+            arr[r.cell_rows, r.cell_cols] = life
+            x.write_lifetime = arr
+            # cumulative writes at any age under the same model (aging, neurosim.metrics.aging)
+            x.extra["write_model"] = est.model.select(slice(int(offs[kk]), int(offs[kk + 1])))
+            x.extra["ticks_per_inference"] = float(ticks_per_inf)
+        windows = {"start_tick": hist.ticks[:-1].tolist(), "ticks": np.diff(hist.ticks).tolist(),
+                   "pulses": np.diff(hist.chip).tolist(), "kind": hist.windows}
+    else:
+        from .writerate import RateEstimate
+        method = "no_writes" if total == 0 else "run_average"
+        est = RateEstimate(method, total == 0, np.zeros(0), rate_average=total / max(T, 1), rate_steady=None,
+                           onset_tick=None, tail_start_tick=None,
+                           note="" if total == 0 else "the engine kept no write history for this run (only runs "
+                           "stepped tick by tick keep one: learning with IR drop, read disturb): the run average is reported")
+        windows = None
+    tpi = float(ticks_per_inf)
+    per_inf = lambda v: None if v is None else float(v) * tpi  # noqa: E731
+    to_inf = lambda v: None if v is None else float(v) / tpi   # noqa: E731
+    first = None
+    if windows and windows["ticks"]:
+        first = windows["pulses"][0] / max(windows["ticks"][0], 1) * tpi
+    return {
+        "method": est.method, "steady": bool(est.steady), "note": est.note,
+        "run_average_per_inference": per_inf(est.rate_average), "steady_per_inference": per_inf(est.rate_steady),
+        "first_window_per_inference": first,
+        "onset_inferences": to_inf(est.onset_tick), "tail_start_inferences": to_inf(est.tail_start_tick),
+        "fit": None if est.fit is None else {**est.fit.to_dict(), "onset_tick": est.fit.onset(0.1)},
+        "fits": {k: (None if f is None else f.to_dict()) for k, f in est.fits.items()},
+        "ticks_per_inference": tpi, "windows": windows,
+        "fit_extrapolated": None if est.cell_life_fit_ticks is None else {
+            "inferences": fit_best[0], "limiting_crossbar": None if fit_best[1] is None else fit_best[1].crossbar,
+            "limiting_cell": None if fit_best[1] is None else list(fit_best[1].cell(fit_best[2])),
+            "definition": "cells' cumulative writes extrapolated along the fitted decay (each cell's share of the "
+                          "chip's writes over the last third of the run) until they reach the endurance"},
+    }
+
+
 def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None, maps: bool = True) -> Evaluation:
     """Lifetime, energy and latency of a simulated run (docs/design.md#lifetimes, docs/references.md#timing-metrics).
 
@@ -155,6 +222,7 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
     inf_per_s = inferences / run_seconds
     xbars = crossbar_lifetimes(res, hw, mapping, inferences=inferences, run_seconds=run_seconds, maps=maps)
     absolute = dict(inferences_per_s=inf_per_s, ticks_per_inference=ticks_per_inf, clock_hz=hw.clock_hz)
+    write_rate = _steady_write_lifetimes(res, xbars, ticks_per_inf)
 
     table = []
     lifetime: dict = {}
@@ -172,7 +240,28 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
             "limiting_cell": None if lim is None else list(lim.cell(best[2])),
             "bounded": bool(np.isfinite(best[0])),
         }
-    lifetime["write"]["definition"] = "min over used cells of write endurance / writes per inference"
+    best = (float("inf"), None, None)
+    for x in xbars:
+        life, idx = x.min_write_run_average
+        if life < best[0]:
+            best = (life, x, idx)
+    lifetime["write"]["run_average"] = {
+        "chip": absolute_lifetime(best[0], **absolute),
+        "limiting_crossbar": None if best[1] is None else best[1].crossbar,
+        "limiting_cell": None if best[1] is None else list(best[1].cell(best[2])),
+    }
+    fx = write_rate.get("fit_extrapolated")
+    if fx is not None:
+        fx.update(absolute_lifetime(fx["inferences"], **absolute))
+    lifetime["write"]["rate"] = write_rate
+    lifetime["write"]["definition"] = ("min over used cells of the inferences until the cell's cumulative writes reach "
+                                       "its write endurance, at its steady-state write rate (rate.method)")
+    lifetime["write"]["run_average"]["definition"] = ("min over used cells of write endurance / the run's average "
+                                                      "writes per inference (as if steady from tick 0)")
+    if write_rate["note"] and lifetime["write"]["bounded"]:
+        import warnings
+        from .writerate import WriteRateWarning
+        warnings.warn(f"write lifetime of {hw.name}: {write_rate['note']}", WriteRateWarning, stacklevel=2)
     lifetime["read"]["definition"] = "min over used cells of read endurance N_RD / reads per inference"
     for x in xbars:
         wl_, wi = x.min_write
@@ -182,6 +271,7 @@ def evaluate(res, hw, mapping=None, *, baseline=None, ideal=None, workload=None,
             "crossbar": x.crossbar, "tile": x.tile,
             "rows_used": int(np.count_nonzero(used.any(axis=1))), "cells_used": int(np.count_nonzero(used)),
             "write_lifetime_inferences": wl_, "write_lifetime_seconds": absolute_lifetime(wl_, **absolute)["seconds"],
+            "write_lifetime_run_average_inferences": x.min_write_run_average[0],
             "read_lifetime_inferences": rl_, "read_lifetime_seconds": absolute_lifetime(rl_, **absolute)["seconds"],
             "writes_per_inference_max": float(x.writes_per_inference[used].max()) if used.any() else 0.0,
             "reads_per_inference_max": float(x.reads_per_inference[used].max()) if used.any() else 0.0,

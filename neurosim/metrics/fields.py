@@ -62,9 +62,39 @@ EVALUATION_FIELDS: list = [
     Field("tiles_used", "", "tiles holding used crossbars", lambda ev: ev.run["tiles_used"]),
 ] + [
     Field(f"{kind}_lifetime_{unit}", u,
-          f"{'write (effective)' if kind == 'write' else 'inference (read)'} lifetime of the chip: its weakest used cell",
-          _life(kind, unit))
+          "write (effective) lifetime of the chip: its weakest used cell, at the steady-state write rate "
+          "(write_rate_method; docs/design.md#lifetimes)" if kind == "write" else
+          "inference (read) lifetime of the chip: its weakest used cell", _life(kind, unit))
     for kind in ("write", "read") for unit, u in _LIFE_UNITS.items()
+] + [
+    Field(f"write_lifetime_run_average_{unit}", u, "write lifetime with each cell's average write rate of the run "
+          "taken as steady from tick 0 (the write lifetime before issue 15; grows with the run on learning chips)",
+          (lambda unit: lambda ev: ev.lifetime["write"]["run_average"]["chip"][unit])(unit))
+    for unit, u in _LIFE_UNITS.items()
+] + [
+    Field("write_rate_method", "", "how the write lifetime's rate was found: steady_state (seen in the run), "
+          "latest_rate (each cell's rate after the transient or over the last third, not shown steady: a lower "
+          "bound), run_average (too few windows, or no write history), no_writes",
+          lambda ev: ev.lifetime["write"]["rate"]["method"]),
+] + [
+    Field(f"write_lifetime_fit_{unit}", u, "write lifetime extrapolated along the decay model fitted to the "
+          "per-window writes (a model extrapolation beside the write lifetime; null without a usable fit)",
+          (lambda unit: lambda ev: (ev.lifetime["write"]["rate"].get("fit_extrapolated") or {}).get(unit))(unit))
+    for unit, u in (("inferences", "inferences"), ("years", "years"))
+] + [
+    Field("write_rate_steady", "", "true when the run reached a steady write rate (else the write lifetime is a "
+          "lower bound from the latest rates or a run average, and a warning says so)",
+          lambda ev: ev.lifetime["write"]["rate"]["steady"]),
+    Field("write_rate_fit_r2", "1", "deviance R² of the decay model fitted to the per-window write counts "
+          "(Poisson; 1 - D(model) / D(constant rate); null: no fit)",
+          lambda ev: (ev.lifetime["write"]["rate"]["fit"] or {}).get("r2")),
+    Field("write_rate_steady_per_inference", "pulses", "programming pulses per inference of the chip at the rate "
+          "the write lifetime uses (over the tail it takes the cells' rates from; null for run_average)",
+          lambda ev: ev.lifetime["write"]["rate"]["steady_per_inference"]),
+    Field("write_rate_run_average_per_inference", "pulses", "programming pulses per inference of the chip over the run",
+          lambda ev: ev.lifetime["write"]["rate"]["run_average_per_inference"]),
+    Field("write_rate_onset_inferences", "inferences", "where the steady write rate starts (the fitted transient "
+          "falls to 10 % of it; null when unknown)", lambda ev: ev.lifetime["write"]["rate"]["onset_inferences"]),
 ] + [
     Field(f"{kind}_lifetime_rel_baseline", "1", f"{kind} lifetime / the baseline strategy's (null without a baseline, "
           "or when both are unbounded)", (lambda kind: lambda ev: ev.lifetime[kind].get("relative_to_baseline"))(kind))

@@ -212,10 +212,18 @@ class CrossbarLifetime:
     v_read_full: np.ndarray           # (R, C)
     failed_cells: int = 0
     extra: dict = field(default_factory=dict)
+    #: (R_used, B) inferences: endurance / the run's average writes per inference, as if steady from
+    #: tick 0 (:func:`neurosim.metrics.evaluate` sets ``write_lifetime`` to the steady-state one)
+    write_lifetime_run_average: np.ndarray | None = None
 
     @property
     def min_write(self) -> tuple[float, tuple | None]:
         return min_lifetime(self.write_lifetime, self.used)
+
+    @property
+    def min_write_run_average(self) -> tuple[float, tuple | None]:
+        arr = self.write_lifetime if self.write_lifetime_run_average is None else self.write_lifetime_run_average
+        return min_lifetime(arr, self.used)
 
     @property
     def min_read(self) -> tuple[float, tuple | None]:
@@ -258,6 +266,7 @@ def crossbar_lifetimes(res, hw, mapping=None, *, inferences: float = 1.0, run_se
             crossbar=int(rec.crossbar), tile=int(rec.tile), shape=tuple(rec.shape), physical_columns=cols,
             used=used, writes_per_inference=wpi, reads_per_inference=rpi, write_endurance=E_block,
             read_endurance=N_block, write_lifetime=cell_lifetime(E_block, wpi),
+            write_lifetime_run_average=cell_lifetime(E_block, wpi),
             read_lifetime=cell_lifetime(N_block, rpi), write_endurance_full=E_full,
             read_endurance_full=N_full if maps else np.zeros((0, 0)), v_read_full=V_full if maps else np.zeros((0, 0)),
             failed_cells=int(np.count_nonzero(rec.failed)),

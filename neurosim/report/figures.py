@@ -10,7 +10,7 @@ import io
 import numpy as np
 
 __all__ = ["png", "crossbar_heatmap", "lifetime_by_crossbar", "energy_breakdown", "latency_histograms",
-           "spike_raster", "aging_curves", "message_figure", "sweep_lines", "pareto_front_figure",
+           "spike_raster", "aging_curves", "write_rate_over_time", "message_figure", "sweep_lines", "pareto_front_figure",
            "MatplotlibMissing"]
 
 INF_CAP_YEARS = 1e12
@@ -214,6 +214,38 @@ def aging_curves(ages_s, accuracy, energy_pj, latency_cycles, *, failed_cells=No
     if failed_cells is not None:
         axes[0].set_title(f"worn-out cells at oldest age: {int(failed_cells[-1])}", fontsize=9)
     fig.suptitle("Aging: the chip fast-forwarded to each age, then the workload run again", fontsize=10)
+    fig.tight_layout()
+    return png(fig)
+
+
+def write_rate_over_time(start_inference, pulses_per_inference, *, fit_per_inference=None, steady=None,
+                         run_average=None, onset=None, steady_label: str = "steady state", title: str = "") -> bytes:
+    """Programming pulses per inference of the chip in each window (sample period) against the
+    inference it starts at, with the fitted decay (``fit_per_inference`` at the same points), the
+    rate the lifetime uses (``steady``, labelled ``steady_label``) and the run average as horizontal
+    lines and the steady-state onset marked. Windows without writes are not drawn on a log axis."""
+    plt = _plt()
+    x = np.asarray(start_inference, dtype=np.float64)
+    y = np.asarray(pulses_per_inference, dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    ax.plot(x, y, "o", ms=3, color="C0", label="per window (measured)")
+    if fit_per_inference is not None:
+        f = np.asarray(fit_per_inference, dtype=np.float64)
+        ax.plot(x, f, "-", color="C1", lw=1.2, label="fitted decay")
+    if run_average is not None:
+        ax.axhline(run_average, color="C3", ls="--", lw=0.9, label=f"run average {run_average:.4g}")
+    if steady is not None:
+        ax.axhline(steady, color="C2", ls="-", lw=0.9, label=f"{steady_label} {steady:.4g}")
+    if onset is not None and np.isfinite(onset) and x.size and onset <= x.max():
+        ax.axvline(onset, color="0.5", ls=":", lw=0.8)
+        ax.text(onset, ax.get_ylim()[1], " steady from here", fontsize=7, va="top", color="0.35")
+    pos = y[y > 0]
+    if pos.size and pos.max() / pos.min() > 30:
+        ax.set_yscale("log")
+    ax.set_xlabel("inference (sample window) the window starts at")
+    ax.set_ylabel("programming pulses per inference")
+    ax.set_title(title or "Write rate over the run", fontsize=10)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return png(fig)
 

@@ -107,7 +107,7 @@ def write_tables(study, out: Path) -> list[str]:
     ev = study.evaluation
     names = []
     cols = ["crossbar", "tile", "rows_used", "cells_used", "write_lifetime_inferences", "write_lifetime_seconds",
-            "read_lifetime_inferences", "read_lifetime_seconds", "writes_per_inference_max",
+            "write_lifetime_run_average_inferences", "read_lifetime_inferences", "read_lifetime_seconds", "writes_per_inference_max",
             "reads_per_inference_max", "write_endurance_min", "read_endurance_min", "failed_cells"]
     write_csv(out / "crossbars.csv", cols, ([row[c] for c in cols] for row in ev.crossbar_table))
     names.append("crossbars.csv")
@@ -129,6 +129,11 @@ def write_tables(study, out: Path) -> list[str]:
         busy = [None] * res.n_ticks
     else:
         busy = (np.asarray(res.traffic_end_cycle) - np.asarray(res.tick_start_cycle[:-1])).tolist()
+    from ..metrics.writerate import window_table
+    wrows = window_table(ev.lifetime["write"].get("rate") or {})
+    if wrows:
+        write_csv(out / "write_rate.csv", list(wrows[0]), ([r[c] for c in wrows[0]] for r in wrows))
+        names.append("write_rate.csv")
     write_csv(out / "ticks.csv", ["tick", "start_cycle", "cycles", "busy_cycles"],
               zip(range(res.n_ticks), res.tick_start_cycle[:-1].tolist(), res.cycles_per_tick.tolist(), busy))
     names.append("ticks.csv")

@@ -155,6 +155,7 @@ def _figures(study: Study, progress=None) -> list[tuple[str, str, bytes, str]]:
         ry = [r["read_lifetime_inferences"] / ips / SECONDS_PER_YEAR for r in ev.crossbar_table]
         out.append(("lifetime", "lifetime by crossbar", F.lifetime_by_crossbar(ids, wy, ry),
                     "Write (effective) and inference (read) lifetime of each used crossbar, in years at the workload's rate."))
+        out.append(_write_rate_figure(ev))
         bar.update(1)
         out.append(("energy", "energy breakdown", F.energy_breakdown(ev.energy["per_inference_pj"], unit_label=ev.run["inference_unit"]),
                     "Energy per inference by component (engine energy classes; docs/engine.md)."))
@@ -196,6 +197,34 @@ def _figures(study: Study, progress=None) -> list[tuple[str, str, bytes, str]]:
     return out
 
 
+def _write_rate_figure(ev) -> tuple:
+    """(section, alt, png, caption) of the per-window write rate (write_rate.csv)."""
+    from . import figures as F
+    from ..metrics.writerate import window_table
+    rate = ev.lifetime["write"]["rate"]
+    rows = window_table(rate)
+    if not rows or not any(r["pulses"] for r in rows):
+        why = "no cell was programmed in this run" if rate["method"] == "no_writes" else \
+            "the engine kept no write history for this run"
+        return ("write_rate", "write rate over the run", F.message_figure("Write rate over the run", why),
+                "Programming pulses per inference in each sample window: " + why + ".")
+    png = F.write_rate_over_time([r["start_inference"] for r in rows], [r["pulses_per_inference"] for r in rows],
+                                 fit_per_inference=None if rate["fit"] is None else
+                                 [r["fit_pulses_per_inference"] for r in rows],
+                                 steady=rate["steady_per_inference"], run_average=rate["run_average_per_inference"],
+                                 onset=rate["onset_inferences"] if rate["steady"] else None,
+                                 steady_label="steady state" if rate["steady"] else "rate used (not steady)",
+                                 title=f"Write rate over the run ({rate['method']})")
+    fit = rate["fit"]
+    zeros = sum(1 for r in rows if not r["pulses"])
+    cap = (f"Programming pulses per inference of the whole chip in each window (write_rate.csv"
+           + (f"; {zeros} windows had no writes, not drawn on a log axis" if zeros else "") + "). Method "
+           f"{rate['method']}" + (f"; {fit['model']} decay fitted, R² = {fit['r2']:.3f}" if fit else "") + ". "
+           + ("The rate reached a steady state: the write lifetime uses each cell's rate after the onset."
+              if rate["steady"] else "No steady rate was seen: " + (rate["note"] or "see write_rate_method") + "."))
+    return ("write_rate", "write rate over the run", png, cap)
+
+
 def _fmt_years(y) -> str:
     from .html import fmt
     if y is None or not np.isfinite(y):
@@ -212,8 +241,10 @@ def render_report(study: Study, progress=None) -> str:
     figs = _figures(study, progress)
     wl_ = ev.lifetime["write"]
     rl_ = ev.lifetime["read"]
+    wr = wl_["rate"]
     kpis = [
-        ("write lifetime", _fmt_years(wl_["chip"]["years"]), f"{fmt(wl_['chip']['inferences'])} inferences"),
+        ("write lifetime", _fmt_years(wl_["chip"]["years"]) + ("" if wr["steady"] or not wl_["bounded"] else " (not steady)"),
+         f"{fmt(wl_['chip']['inferences'])} inferences; {esc(wr['method'])}"),
         ("inference (read) lifetime", _fmt_years(rl_["chip"]["years"]), f"{fmt(rl_['chip']['inferences'])} inferences"),
         ("energy per inference", f"{fmt(ev.energy['per_inference_pj']['total'] * 1e-6)} µJ",
          f"dynamic {fmt(ev.energy['dynamic_per_inference_pj'] * 1e-6)} µJ, static "
@@ -234,26 +265,35 @@ def render_report(study: Study, progress=None) -> str:
              + (f", baseline <code>{esc(study.baseline_mapping.strategy)}</code>" if study.baseline_mapping is not None else "")
              + f", {study.ticks} ticks ({fmt(ev.run['inferences'])} {esc(ev.run['inference_unit'])}s), seed {study.seed}, "
              f"{esc(study.created_utc)}</p>", kpi_html]
-    wr = study.result.extra.get("weight_range") or {}
+    wrange = study.result.extra.get("weight_range") or {}
     notes = [f"input gain {fmt(g['gain'])} on {g['neurons']} neurons of <code>{esc(g['population'])}</code>"
-             for g in wr.get("gained", [])]
+             for g in wrange.get("gained", [])]
     notes += [f"<b>clipped</b>: {c['synapses']} of {c['of']} synapses of <code>{esc(c['projection'])}</code> (weights in "
-              f"[{fmt(c['min'])}, {fmt(c['max'])}], device ±{fmt(c['range'])})" for c in wr.get("clipped", [])]
+              f"[{fmt(c['min'])}, {fmt(c['max'])}], device ±{fmt(c['range'])})" for c in wrange.get("clipped", [])]
     if notes:
         parts.append('<p class="note">Weights beyond the device range (docs/engine.md §2, input gain): '
                      + "; ".join(notes) + ".</p>")
 
     # lifetimes
     rows = []
-    for kind, d in (("write (effective)", wl_), ("inference (read)", rl_)):
+    ra = dict(wl_["run_average"])
+    for kind, d in (("write (effective), " + wr["method"], wl_), ("write, run average as if steady", ra),
+                    ("inference (read)", rl_)):
         c = d["chip"]
-        rows.append([kind, fmt(c["inferences"]), fmt(c["seconds"]), fmt(c["years"]), fmt(c["clock_cycles"]),
+        rows.append([esc(kind), fmt(c["inferences"]), fmt(c["seconds"]), fmt(c["years"]), fmt(c["clock_cycles"]),
                      fmt(d.get("relative_to_baseline")), fmt(d["limiting_crossbar"]),
                      esc(d["limiting_cell"]) if d["limiting_cell"] else "—"])
     parts.append("<h2>Lifetime</h2>")
-    parts.append('<p class="note">Write lifetime: min over used cells of write endurance / writes per inference; '
+    parts.append('<p class="note">Write lifetime: min over used cells of the inferences until the cell\'s cumulative '
+                 "writes reach its write endurance; "
                  "inference lifetime: min over used cells of read endurance N_RD / reads per inference (neurosim docs/design.md, Lifetimes). "
-                 "∞: nothing wears on this chip for this workload.</p>")
+                 "∞: nothing wears on this chip for this workload. "
+                 "A learning chip writes fastest while its weights move: the write lifetime takes each cell's "
+                 "steady-state write rate (its rate after the fitted transient of the per-window writes; when the "
+                 "run shows no steady state, its latest rate, a lower bound) and solves cumulative writes = endurance; "
+                 "the run average, as if the run's rate were steady from tick 0, is shown for comparison.</p>")
+    if wr["note"] and wl_["bounded"]:
+        parts.append(f'<p class="note"><b>Write lifetime not from a steady state:</b> {esc(wr["note"])}.</p>')
     parts.append(table(["lifetime", "inferences", "seconds", "years", "clock cycles", "× baseline", "limiting crossbar",
                         "limiting cell (row, col)"], rows))
     if ev.baseline:
@@ -264,6 +304,9 @@ def render_report(study: Study, progress=None) -> str:
     for sec, alt, png, cap in figs:
         if sec == "lifetime":
             parts.append(figure(png, alt, esc(cap), "fig-lifetime"))
+    for sec, alt, png, cap in figs:
+        if sec == "write_rate":
+            parts.append(figure(png, alt, esc(cap), "fig-write-rate"))
     tbl = sorted(ev.crossbar_table, key=lambda r: min(r["write_lifetime_inferences"], r["read_lifetime_inferences"]))[:20]
     parts.append("<h3>Crossbars (lowest lifetimes first; all in crossbars.csv)</h3>")
     parts.append(table(["crossbar", "tile", "rows used", "cells used", "write lifetime (inf.)", "read lifetime (inf.)",
