@@ -39,19 +39,19 @@ def seed_range(r):
 
 
 def pct(v):
-    return f"{100 * float(v):+.1f} %"
+    return "–" if v in ("", None) else f"{100 * float(v):+.1f} %"
 
 
 def lifetime_table(folder, studied):
     # the write study counts programming pulses, the read study row reads
     count_key, count_name = ("row_reads", "row reads") if studied == "read-aware" else ("write_pulses", "write pulses")
     out = ["| workload | mapping | crossbars | ticks | lifetime (inferences) | lifetime (years) | vs spinemap | "
-           "energy/inference (µJ) | energy overhead | mean spike latency (cycles) | latency overhead | "
-           f"{count_name} | accuracy |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "energy/inference (µJ) | energy overhead | dynamic energy/inference (µJ) | dynamic energy overhead | "
+           f"mean spike latency (cycles) | latency overhead | {count_name} | accuracy |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows(folder / "lifetime.csv"):
         if r["fits"] != "True":
-            out.append(f"| {r['workload']} | {r['strategy']} | does not fit | | | | | | | | | | |")
+            out.append(f"| {r['workload']} | {r['strategy']} | does not fit | | | | | | | | | | | | |")
             continue
         ticks = r["ticks"] if r["workload"] in ("digits", "diehl_cook") else "all"
         acc = g(r["accuracy"]) if r["accuracy"] not in ("", None) else "–"
@@ -59,6 +59,7 @@ def lifetime_table(folder, studied):
             f"| {r['workload']} | {r['strategy']} | {g(r['crossbars_used'])} | {ticks} | {g(r['lifetime_inferences'])} | "
             f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)}{seed_range(r) if r['strategy'] != 'spinemap' else ''} | "
             f"{g(float(r['energy_per_inference_pj']) / 1e6)} | {pct(r['energy_overhead'])} | "
+            f"{g(float(r['energy_dynamic_per_inference_pj']) / 1e6)} | {pct(r['dynamic_energy_overhead'])} | "
             f"{g(r['packet_latency_mean_cycles'])} | {pct(r['latency_overhead'])} | "
             f"{int(float(r[count_key])):,} | {acc} |")
     return "\n".join(out)
@@ -66,13 +67,14 @@ def lifetime_table(folder, studied):
 
 def averages_table(folder):
     out = ["| mapping | workloads | arithmetic mean | geometric mean | min | max | energy overhead (mean) | "
-           "latency overhead (mean) | does not fit |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "dynamic energy overhead (mean) | latency overhead (mean) | does not fit |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows(folder / "averages.csv"):
         out.append(
             f"| {r['strategy']} | {r['workloads']} | {ratio(r['lifetime_norm_arithmetic_mean'])} | "
             f"{ratio(r['lifetime_norm_geometric_mean'])} | {ratio(r['lifetime_norm_min'])} | "
             f"{ratio(r['lifetime_norm_max'])} | {pct(r['energy_overhead_mean'])} | "
+            f"{pct(r['dynamic_energy_overhead_mean']) if r.get('dynamic_energy_overhead_mean') else '–'} | "
             f"{pct(r['latency_overhead_mean'])} | {r['does_not_fit'] or '–'} |")
     return "\n".join(out)
 
