@@ -3,7 +3,7 @@
     python scripts/results_tables.py neurosim-study-espine-001
     python scripts/results_tables.py neurosim-study-read-endurance-001
 
-Reads lifetime.csv, averages.csv and sensitivity_<axis>.csv written by ``neurosim study``, so the
+Reads lifetime.csv, averages.csv, sensitivity_<axis>.csv and aging.csv written by ``neurosim study``, so the
 tables in the docs are the measured numbers, not transcriptions.
 """
 import csv
@@ -106,6 +106,15 @@ def sensitivity_table(path, baseline="spinemap"):
     return "\n".join(out)
 
 
+def aging_table(path):
+    out = ["| mapping | refresh | age (× lifetime) | age (years) | accuracy | cells out of tolerance | refresh writes |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rows(path):
+        out.append(f"| {r['strategy']} | {r['label']} | {g(r['age_rel'])} | {g(r['age_years'])} | {g(r['accuracy'])} | "
+                   f"{int(float(r['out_of_tolerance_cells'])):,} | {g(r['refresh_writes'])} |")
+    return "\n".join(out)
+
+
 def main(folder):
     folder = Path(folder)
     names = {r["strategy"] for r in rows(folder / "lifetime.csv")}
@@ -115,6 +124,9 @@ def main(folder):
     for path in sorted(folder.glob("sensitivity_*.csv")):
         print(f"<!-- {path.name} -->")
         print(sensitivity_table(path), end="\n\n")
+    if (folder / "aging.csv").is_file():
+        print("<!-- aging.csv -->")
+        print(aging_table(folder / "aging.csv"), end="\n\n")
 
 
 if __name__ == "__main__":
