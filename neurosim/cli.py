@@ -501,9 +501,14 @@ def run():
     a bug in neurosim, reported as such (``NEUROSIM_DEBUG=1`` shows the traceback).
     """
     import os
+    import warnings
 
     from .errors import InputError
 
+    if not os.environ.get("NEUROSIM_DEBUG"):
+        # warnings of the model (clipped weights, ADC saturation, no steady write rate) as one line each,
+        # like errors; NEUROSIM_DEBUG=1 keeps Python's form with the source line
+        warnings.formatwarning = lambda message, category, *args, **kw: f"warning: {message}\n"
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
