@@ -46,18 +46,19 @@ def lifetime_table(folder, studied):
     # the write study counts programming pulses, the read study row reads
     count_key, count_name = ("row_reads", "row reads") if studied == "read-aware" else ("write_pulses", "write pulses")
     out = ["| workload | mapping | crossbars | ticks | lifetime (inferences) | lifetime (years) | vs spinemap | "
-           "energy/inference (µJ) | energy overhead | dynamic energy/inference (µJ) | dynamic energy overhead | "
+           "mapper's predicted gain | energy/inference (µJ) | energy overhead | dynamic energy/inference (µJ) | dynamic energy overhead | "
            f"mean spike latency (cycles) | latency overhead | {count_name} | accuracy |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows(folder / "lifetime.csv"):
         if r["fits"] != "True":
-            out.append(f"| {r['workload']} | {r['strategy']} | does not fit | | | | | | | | | | | | |")
+            out.append(f"| {r['workload']} | {r['strategy']} | does not fit | | | | | | | | | | | | | |")
             continue
         ticks = r["ticks"] if r["workload"] in ("digits", "diehl_cook") else "all"
         acc = g(r["accuracy"]) if r["accuracy"] not in ("", None) else "–"
         out.append(
             f"| {r['workload']} | {r['strategy']} | {g(r['crossbars_used'])} | {ticks} | {g(r['lifetime_inferences'])} | "
             f"{g(r['lifetime_years'])} | {ratio(r['lifetime_norm'], r['strategy'] == studied)}{seed_range(r) if r['strategy'] != 'spinemap' else ''} | "
+            f"{ratio(r['predicted_gain']) if r.get('predicted_gain') not in ('', None) else '–'} | "
             f"{g(float(r['energy_per_inference_pj']) / 1e6)} | {pct(r['energy_overhead'])} | "
             f"{g(float(r['energy_dynamic_per_inference_pj']) / 1e6)} | {pct(r['dynamic_energy_overhead'])} | "
             f"{g(r['packet_latency_mean_cycles'])} | {pct(r['latency_overhead'])} | "

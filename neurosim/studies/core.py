@@ -265,6 +265,9 @@ def _over_seeds(rows: list) -> list:
         row["lifetime_inferences_per_seed"] = per
         row["lifetime_inferences_min"] = min(per) if None not in per else None
         row["lifetime_inferences_max"] = max(per) if None not in per else None
+        # the mapper's own prediction of its cell placement's gain: its objective after / before
+        before, after = row.get("predicted_cell_lifetime_neuron_order"), row.get("predicted_cell_lifetime_placed")
+        row["predicted_gain"] = (_ratio(after, before) if before not in (None, 0) and after is not None else None)
         if grp[0]["part"] == "aging":
             row["ages"] = grp[0].get("ages")
         out.append(row)

@@ -17,7 +17,7 @@ __all__ = ["write_study", "figures"]
 
 TABLE_COLUMNS = ["workload", "strategy", "fits", "ticks", "seeds", "inferences_simulated", "crossbars_used", "tiles_used",
                  "lifetime_inferences", "lifetime_inferences_min", "lifetime_inferences_max", "lifetime_years",
-                 "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj",
+                 "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "predicted_gain", "energy_per_inference_pj",
                  "energy_overhead", "energy_dynamic_per_inference_pj", "dynamic_energy_overhead",
                  "energy_static_per_inference_pj", "powered_tiles", "packet_latency_mean_cycles", "latency_overhead", "busy_cycles_per_tick_mean",
                  "spikes", "write_pulses", "row_reads", "accuracy", "predicted_cell_lifetime_neuron_order",
@@ -204,7 +204,7 @@ def _fmt_row(r, cols):
     cells = []
     for c in cols:
         v = r.get(c)
-        if c in ("lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max") and v is not None:
+        if c in ("lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "predicted_gain") and v is not None:
             cells.append(f"{v:.3f}×")
         elif c == "seeds" and isinstance(v, list):
             cells.append(str(len(v)))
@@ -253,7 +253,8 @@ def render_html(res, figs, commands: list[str]) -> str:
                 f"<div><b>{_pct(a.get('latency_overhead_mean'))}</b>"
                 "<span>latency overhead (mean)</span></div></div>")
     cols = ["workload", "strategy", "fits", "ticks", "seeds", "crossbars_used", "lifetime_inferences", "lifetime_years",
-            "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "energy_per_inference_pj", "energy_overhead",
+            "lifetime_norm", "lifetime_norm_seed_min", "lifetime_norm_seed_max", "predicted_gain", "energy_per_inference_pj",
+            "energy_overhead",
             "energy_dynamic_per_inference_pj", "dynamic_energy_overhead", "energy_static_per_inference_pj",
             "packet_latency_mean_cycles", "latency_overhead", "spikes", "write_pulses" if plan["kind"] == "write" else "row_reads", "accuracy"]
     body.append("<h2>Lifetime, energy and latency per workload and mapping</h2>")
