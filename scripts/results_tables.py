@@ -107,6 +107,21 @@ def sensitivity_table(path, baseline="spinemap"):
     return "\n".join(out)
 
 
+def tornado_table(folder, studied):
+    """One row per (sensitivity part, workload): the studied mapping's gain at the part's first and
+    last variant and its range over all variants (a tornado table of the assumed parameters)."""
+    out = ["| parameter | workload | first variant | gain there | last variant | gain there | range over variants |",
+           "|---|---|---|---|---|---|---|"]
+    for path in sorted(folder.glob("sensitivity_*.csv")):
+        data = [r for r in rows(path) if r["strategy"] == studied and r["fits"] == "True" and r["lifetime_norm"] not in ("", None)]
+        for wl in dict.fromkeys(r["workload"] for r in data):
+            sel = [r for r in data if r["workload"] == wl]
+            gains = [float(r["lifetime_norm"]) for r in sel]
+            out.append(f"| {path.stem[len('sensitivity_'):]} | {wl} | {sel[0]['x']} | {ratio(gains[0])} | {sel[-1]['x']} | "
+                       f"{ratio(gains[-1])} | {ratio(min(gains))} – {ratio(max(gains))} |")
+    return "\n".join(out)
+
+
 def aging_table(path):
     out = ["| mapping | refresh | age (× lifetime) | age (years) | accuracy | cells out of tolerance | refresh writes |",
            "|---|---|---|---|---|---|---|"]
@@ -125,6 +140,9 @@ def main(folder):
     for path in sorted(folder.glob("sensitivity_*.csv")):
         print(f"<!-- {path.name} -->")
         print(sensitivity_table(path), end="\n\n")
+    if any(folder.glob("sensitivity_*.csv")):
+        print("<!-- tornado -->")
+        print(tornado_table(folder, studied), end="\n\n")
     if (folder / "aging.csv").is_file():
         print("<!-- aging.csv -->")
         print(aging_table(folder / "aging.csv"), end="\n\n")
