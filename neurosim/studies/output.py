@@ -147,6 +147,47 @@ def _sensitivity(rows, part, plan) -> bytes:
     return png(fig)
 
 
+def _tornado(res, plan) -> bytes | None:
+    """One bar per (sensitivity part, workload): the range of the improved mapping's gain over the
+    part's variants, the shipped chip's gain marked; widest range on top."""
+    from ..config import load_hardware
+    shipped = load_hardware(plan["hwconfig"]).model_dump()
+
+    def value(path):
+        v = shipped
+        for k in path.split("."):
+            v = v.get(k) if isinstance(v, dict) else None
+        return v
+
+    bars = []
+    for part in plan.get("sensitivity", []):
+        prow = [r for r in res.tables.get(part["name"], []) if r["strategy"] == plan["improved"] and r["fits"]
+                and r.get("lifetime_norm") is not None]
+        x0 = value(part["axis"])
+        for w in dict.fromkeys(r["workload"] for r in prow):
+            sel = [r for r in prow if r["workload"] == w]
+            g = [r["lifetime_norm"] for r in sel]
+            at = [r["lifetime_norm"] for r in sel if x0 is not None and float(r["x"]) == float(x0)]
+            bars.append((f"{part['label']} — {w}", min(g), max(g), at[0] if at else None))
+    if not bars:
+        return None
+    bars.sort(key=lambda b: b[2] - b[1])
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(bars) + 1.2))
+    y = np.arange(len(bars))
+    ax.barh(y, [b[2] - b[1] for b in bars], left=[b[1] for b in bars], color="tab:blue", alpha=0.6)
+    ax.scatter([b[3] if b[3] is not None else np.nan for b in bars], y, color="black", marker="|", s=120,
+               label="at the shipped chip's value", zorder=3)
+    ax.axvline(1.0, color="0.3", lw=0.8, ls="--")
+    ax.set_yticks(y)
+    ax.set_yticklabels([b[0] for b in bars], fontsize=7)
+    ax.set_xlabel(f"{plan['improved']} / {plan['normalise_to']} (range over each parameter's variants)")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("How far each varied parameter moves the gain (tornado)", fontsize=9)
+    fig.tight_layout()
+    return png(fig)
+
+
 def _aging(rows) -> bytes:
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
@@ -193,6 +234,10 @@ def figures(res) -> list[tuple[str, str, bytes]]:
         if prow:
             out.append((f"sensitivity_{part['name']}.png", f"Lifetime against {part['label']}.",
                         _sensitivity(prow, part, plan)))
+    torn = _tornado(res, plan)
+    if torn is not None:
+        out.append(("tornado.png", f"Range of the {plan['improved']}/{plan['normalise_to']} gain over each varied "
+                    "parameter's variants (bars) and the gain at the shipped chip's value of that parameter (marks), widest on top.", torn))
     if res.tables.get("aging"):
         out.append(("aging.png", "Accuracy and drifted cells against chip age, with and without refresh.",
                     _aging(res.tables["aging"])))
