@@ -430,14 +430,11 @@ def _study_options(fn):
     return fn
 
 
-def _signed_pct(v) -> str:
-    return "—" if v is None else f"{100 * v:+.2f} %"
-
-
 def _run_study_cmd(name, quick, out_dir, force, workers, store):
     from .report import OutputExists, new_out_dir
     from .report.figures import MatplotlibMissing, _plt
     from .studies import run_study_plan, write_study
+    from .studies.output import _pct
 
     try:
         _plt()
@@ -468,7 +465,7 @@ def _run_study_cmd(name, quick, out_dir, force, workers, store):
         norm = r.get("lifetime_norm")
         click.echo(f"  {r['workload']:<16} {r['strategy']:<11} "
                    + (f"{norm:7.3f}x  energy {100 * r['energy_overhead']:+6.2f} % (dynamic "
-                      f"{_signed_pct(r.get('dynamic_energy_overhead'))})  latency {100 * r['latency_overhead']:+6.2f} %"
+                      f"{_pct(r.get('dynamic_energy_overhead'))})  latency {100 * r['latency_overhead']:+6.2f} %"
                       if norm is not None and r.get("latency_overhead") is not None else
                       (f"{norm:7.3f}x" if norm is not None else "does not fit / unbounded")))
     for s, a in res.averages.items():

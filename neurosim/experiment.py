@@ -87,7 +87,7 @@ def _load_workload(workload):
     return load_workload(workload)
 
 
-def _ages(aging, ev, hw) -> Optional[list]:
+def _ages(aging, ev) -> Optional[list]:
     """Ages in seconds for ``aging`` (see :func:`run_experiment`); None when aging is off."""
     if aging is None or aging is False:
         return None
@@ -170,7 +170,7 @@ def run_experiment(hwconfig, workload: Union[str, Any, Callable[[], Any]], strat
         bev = evaluate(bres, hw, bm, workload=wl, maps=False)
     ev = evaluate(res, hw, m, baseline=bev, ideal=ideal_res, workload=wl, maps=maps)
     aged = None
-    ages = _ages(aging, ev, hw)
+    ages = _ages(aging, ev)
     if ages is not None:
         from .metrics.aging import aging_study
         stage("aging")

@@ -32,12 +32,8 @@ def adc_lsb(net, hw, syn_crossbar) -> np.ndarray:
         return np.ones(sk.size)
     if hw.peripherals.adc_range == "device" or sk.size == 0:
         return np.full(sk.size, s / q)
-    need = np.abs(np.asarray(net.weight, np.float64))
-    plastic = np.asarray(net.plastic, bool)
-    if plastic.any() and len(net.stdp_rules):
-        r = np.asarray(net.stdp_rules)
-        bound = np.maximum(np.abs(r["w_min"]), np.abs(r["w_max"]))
-        need[plastic] = np.maximum(need[plastic], bound[np.asarray(net.stdp_rule, np.int64)[plastic]])
+    from ..devices.gain import weight_reach
+    need = weight_reach(net)
     uk, inv = np.unique(sk, return_inverse=True)
     fs = np.zeros(uk.size)
     np.maximum.at(fs, inv, need)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RangePlan", "input_gains", "apply_input_gains", "WeightRangeWarning"]
+__all__ = ["RangePlan", "input_gains", "apply_input_gains", "weight_reach", "WeightRangeWarning"]
 
 
 class WeightRangeWarning(UserWarning):
@@ -53,6 +53,19 @@ class RangePlan:
         return {"gained": self.gained, "clipped": self.clipped}
 
 
+def weight_reach(net) -> np.ndarray:
+    """The largest magnitude each synapse's weight can take (float64[n_synapses]): |w|, and for a
+    plastic synapse also the bounds of its STDP rule (learning may carry it there)."""
+    need = np.abs(np.asarray(net.weight, np.float64))
+    plastic = np.asarray(net.plastic, bool)
+    if plastic.any() and len(net.stdp_rules):
+        rules = np.asarray(net.stdp_rules)
+        bound = np.maximum(np.abs(rules["w_min"]), np.abs(rules["w_max"]))
+        idx = np.asarray(net.stdp_rule, np.int64)
+        need[plastic] = np.maximum(need[plastic], bound[idx[plastic]])
+    return need
+
+
 def _projection_name(net, a, b) -> str:
     names = net.population_names
     return f"{names[a]} -> {names[b]}"
@@ -69,13 +82,7 @@ def input_gains(net, hw) -> RangePlan:
     post = np.asarray(net.post, np.int64)
     w = np.abs(np.asarray(net.weight, np.float64))
     plastic = np.asarray(net.plastic, bool)
-    need = w.copy()
-    if plastic.any() and len(net.stdp_rules):
-        rules = np.asarray(net.stdp_rules)
-        bound = np.maximum(np.abs(rules["w_min"]), np.abs(rules["w_max"])) if rules.dtype.names else \
-            np.maximum(np.abs(rules[:, 4]), np.abs(rules[:, 5]))
-        idx = np.asarray(net.stdp_rule, np.int64)
-        need[plastic] = np.maximum(need[plastic], bound[idx[plastic]])
+    need = weight_reach(net)
     m = np.zeros(n)
     np.maximum.at(m, post, need)
     has_plastic = np.zeros(n, bool)

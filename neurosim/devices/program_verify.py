@@ -49,7 +49,8 @@ def splitmix64(x: int) -> int:
 
 
 def verify_iterations(key: int, cell: int, writes_so_far: int, log1mp: float, max_iterations: int) -> tuple[int, bool]:
-    """(pulses of this write, gave up) for ``cell`` after ``writes_so_far`` writes, under run ``key``."""
+    """(pulses of this write, gave up) for the cell keyed ``cell`` ((crossbar·R + row)·C + physical
+    column) after ``writes_so_far`` writes, under run ``key``."""
     if log1mp == 0.0:
         return 1, False
     h = splitmix64((splitmix64((key + cell) & _MASK) + writes_so_far) & _MASK)

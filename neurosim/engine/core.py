@@ -779,7 +779,8 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint, hist=None):
         volts *= plan.gains
     lf = s["link_flits"].reshape(hw.n_tiles, 6)
     total_cycles = int(tick_start[T])
-    energy = energy_breakdown(hw, cfg, s, info, core, total_cycles, maint)
+    n_powered = powered_tiles(hw, cfg, s, info)
+    energy = energy_breakdown(hw, cfg, s, info, core, total_cycles, maint, n_powered)
     timed = not cfg.get("functional", False)
     lat = dict(count=int(core.lat_count), mean=(core.lat_sum / core.lat_count) if core.lat_count else 0.0,
                max=int(core.lat_max), min=int(core.lat_min) if core.lat_count else 0) if timed else None
@@ -798,7 +799,7 @@ def _result(wl, hw, m, cfg, s, info, core, T, rec, volts, maint, hist=None):
                     ignored_writes=int(core.n_ignored_writes), failed_cells=int(np.count_nonzero(s["failed"])),
                     refresh_writes=int(maint.n_refresh) if maint else 0,
                     weight_rebuilds=int(maint.rebuilds) if maint else 0,
-                    flit_hops=int(lf[:, :5].sum()), powered_tiles=powered_tiles(hw, cfg, s, info),
+                    flit_hops=int(lf[:, :5].sum()), powered_tiles=n_powered,
                     adc_saturations=int(core.n_adc_saturated), verify_reads=int(core.n_verify_reads),
                     verify_gave_up=int(core.n_verify_gave_up)),
         voltages=volts, weights=s["w_log"] * syn_gain if "weights" in rec else None,

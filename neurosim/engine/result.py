@@ -209,8 +209,9 @@ class SimResult:
         }
 
 
-def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
-    """Energy (pJ) by event class, from the engine's counters (docs/engine.md, "Energy")."""
+def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint, n_powered: int) -> dict:
+    """Energy (pJ) by event class, from the engine's counters (docs/engine.md, "Energy");
+    ``n_powered``: the tiles that leak (:func:`powered_tiles`)."""
     nr, per = hw.neuron, hw.peripherals
     rr = s["row_reads"]
     if maint is not None:
@@ -234,7 +235,7 @@ def energy_breakdown(hw, cfg, s, info, core, total_cycles, maint) -> dict:
         "row_read": row_read,
         "row_peripherals": float(np.dot(rr.astype(np.float64), periph_row)),
         "write": write,
-        "leakage": hw.leakage.power_per_tile_w * powered_tiles(hw, cfg, s, info) * total_cycles / hw.clock_hz * 1e12,
+        "leakage": hw.leakage.power_per_tile_w * n_powered * total_cycles / hw.clock_hz * 1e12,
     }
     out = {k: float(v) for k, v in out.items()}
     out["total"] = float(sum(out[k] for k in ENERGY_CLASSES))

@@ -675,7 +675,7 @@ class ReferenceModel:
                 else:
                     C = self.hw.tile.crossbar_columns
                     key = (k * self.hw.tile.crossbar_rows + r) * C + int(x["state"].layout.phys[c])
-                    n, gave_up = verify_iterations(self.verify_seed + key, 0, int(x["writes"][r, c]),
+                    n, gave_up = verify_iterations(self.verify_seed, key, int(x["writes"][r, c]),
                                                    self.verify_log1mp, self.verify_max)
                 self.counts["verify_reads"] += n
                 self.counts["verify_gave_up"] += int(gave_up)

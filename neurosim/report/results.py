@@ -51,7 +51,6 @@ def jsonable(obj):
 def results_dict(study) -> dict:
     """The results.json document of a :class:`~neurosim.report.study.Study`."""
     from .. import __version__
-    from ..metrics.fields import flat_result
 
     ev = study.evaluation
     doc = {
@@ -73,7 +72,7 @@ def results_dict(study) -> dict:
             "ideal_reference": study.ideal_result is not None,
         },
         # every flat result field (neurosim.metrics.fields): the same keys as a sweep or study point
-        "summary": flat_result(study),
+        "summary": study.summary,
         **ev.to_dict(),
         "aging": study.aging,
         "files": study.files,
@@ -144,9 +143,8 @@ def write_tables(study, out: Path) -> list[str]:
         from ..metrics.fields import aging_rows
         write_csv(out / "aging.csv", None, aging_rows(study.aging))
         names.append("aging.csv")
-    from ..metrics.fields import flat_result
     from .fields import write_summary_csv
-    write_summary_csv(out / "summary.csv", flat_result(study))
+    write_summary_csv(out / "summary.csv", study.summary)
     names.append("summary.csv")
     return names
 

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,6 +50,13 @@ class Study:
     created_utc: str = ""
     elapsed: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
+
+    @functools.cached_property
+    def summary(self) -> dict:
+        """The run's flat result (:func:`neurosim.metrics.fields.flat_result`): results.json's
+        ``summary``, summary.csv and the report's field table."""
+        from ..metrics.fields import flat_result
+        return flat_result(self)
 
 
 def run_study(hw, workload, *, strategy: str = "espine", baseline: Optional[str] = None, ticks: Optional[int] = None,
@@ -381,9 +389,8 @@ def render_report(study: Study, progress=None) -> str:
         ["spikes", fmt(r["spikes"])], ["total cycles", fmt(r["total_cycles"])], ["simulated seconds", fmt(r["seconds"])],
         ["inferences per second", fmt(r["inferences_per_s"])],
     ] + [[f"time: {esc(k)} (s)", fmt(v)] for k, v in study.elapsed.items()]))
-    from ..metrics.fields import flat_result
     from .fields import fields_section
-    parts.append(fields_section([flat_result(study)]))
+    parts.append(fields_section([study.summary]))
     parts.append(f'<p class="note">Files: {", ".join(esc(f) for f in study.files)}. Format: docs/results_format.md.</p>')
     return page(f"neurosim run: {study.workload.name} on {hw.name}", "\n".join(parts))
 

@@ -275,7 +275,7 @@ def _seeds_text(plan) -> str:
             "their geometric mean (seed min / max: the per-seed ratios)")
 
 
-def render_html(res, figs, commands: list[str]) -> str:
+def render_html(res, figs, commands: list[str], point_rows: list | None = None) -> str:
     from ..report.html import esc, figure, fmt, page, table
     plan = res.plan
     kindname = "write (effective) lifetime" if plan["kind"] == "write" else "inference (read) lifetime"
@@ -350,7 +350,8 @@ def render_html(res, figs, commands: list[str]) -> str:
                 f"(points took {res.timing.get('points_s', 0):.0f} s of compute, {res.timing.get('workers')} worker(s); "
                 "points already in the store are not recomputed).</p>")
     from ..report.fields import fields_section
-    body.append(fields_section([r for r in _point_rows(res) if len(r) > 5],
+    rows_ = _point_rows(res) if point_rows is None else point_rows
+    body.append(fields_section([r for r in rows_ if len(r) > 5],
                                title="All result fields of the points (points.csv)"))
     body.append("<p>Plan:</p><pre>" + esc(json.dumps(_clean(plan), indent=1)) + "</pre>")
     return page(f"neurosim study {res.name}", "\n".join(body))
@@ -391,7 +392,8 @@ def write_study(res, out: Path, *, commands: list[str]) -> list[str]:
         fname = "lifetime.csv" if part == "main" else f"sensitivity_{part}.csv"
         write_csv(out / fname, cols, rows)
         names.append(fname)
-    write_csv(out / "points.csv", None, _point_rows(res))
+    point_rows = _point_rows(res)
+    write_csv(out / "points.csv", None, point_rows)
     names.append("points.csv")
     arows = [{"strategy": s, **{k: (", ".join(v) if isinstance(v, list) else v) for k, v in a.items()}}
              for s, a in res.averages.items()]
@@ -403,6 +405,6 @@ def write_study(res, out: Path, *, commands: list[str]) -> list[str]:
     for name, _, data in figs:
         (out / "figures" / name).write_bytes(data)
         names.append(f"figures/{name}")
-    (out / "report.html").write_text(render_html(res, figs, commands), encoding="utf-8")
+    (out / "report.html").write_text(render_html(res, figs, commands, point_rows), encoding="utf-8")
     names.append("report.html")
     return names
